@@ -1,0 +1,112 @@
+package storage
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// KeyFileName is the file beside the database that holds the key secrets
+// are encrypted with (mode 0600).
+const KeyFileName = "secret.key"
+
+var bucketSecrets = []byte("secrets")
+
+// secretBox encrypts secrets with AES-256-GCM.
+type secretBox struct {
+	aead cipher.AEAD
+}
+
+// loadOrCreateKey reads the key file in dir, creating it on first use.
+func loadOrCreateKey(dir string) (*secretBox, error) {
+	path := filepath.Join(dir, KeyFileName)
+	key, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		key = make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return nil, fmt.Errorf("storage: make secret key: %w", err)
+		}
+		err = os.WriteFile(path, key, 0o600)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("storage: secret key %s: %w", path, err)
+	}
+	if len(key) != 32 {
+		return nil, fmt.Errorf("storage: secret key %s has %d bytes, want 32", path, len(key))
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, fmt.Errorf("storage: secret key: %w", err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, fmt.Errorf("storage: secret key: %w", err)
+	}
+	return &secretBox{aead: aead}, nil
+}
+
+// seal encrypts plain; name is bound as associated data so that a sealed
+// value cannot be moved to another record.
+func (b *secretBox) seal(name, plain string) []byte {
+	nonce := make([]byte, b.aead.NonceSize())
+	_, _ = rand.Read(nonce)
+	return b.aead.Seal(nonce, nonce, []byte(plain), []byte(name))
+}
+
+func (b *secretBox) open(name string, sealed []byte) (string, error) {
+	n := b.aead.NonceSize()
+	if len(sealed) < n {
+		return "", errors.New("sealed value too short")
+	}
+	plain, err := b.aead.Open(nil, sealed[:n], sealed[n:], []byte(name))
+	if err != nil {
+		return "", fmt.Errorf("decrypt: %w (was %s replaced?)", err, KeyFileName)
+	}
+	return string(plain), nil
+}
+
+// PutSecret encrypts value and saves it under name; an empty value deletes
+// the secret.
+func (s *Store) PutSecret(name, value string) error {
+	err := s.db.Update(func(tx *bolt.Tx) error { return s.putSecret(tx, name, value) })
+	if err != nil {
+		return fmt.Errorf("storage: save secret %s: %w", name, err)
+	}
+	return nil
+}
+
+func (s *Store) putSecret(tx *bolt.Tx, name, value string) error {
+	b := tx.Bucket(bucketSecrets)
+	if value == "" {
+		return b.Delete([]byte(name))
+	}
+	return b.Put([]byte(name), s.secrets.seal(name, value))
+}
+
+// Secret returns the secret saved under name, or "" when there is none.
+func (s *Store) Secret(name string) (string, error) {
+	var out string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		out, err = s.secret(tx, name)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("storage: read secret %s: %w", name, err)
+	}
+	return out, nil
+}
+
+func (s *Store) secret(tx *bolt.Tx, name string) (string, error) {
+	sealed := tx.Bucket(bucketSecrets).Get([]byte(name))
+	if sealed == nil {
+		return "", nil
+	}
+	return s.secrets.open(name, sealed)
+}

@@ -1,0 +1,118 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// FileName is the database's name inside the data directory.
+const FileName = "mqttdesk.db"
+
+// schemaVersion is the layout this code writes; older files are migrated.
+const schemaVersion = 1
+
+// lockTimeout bounds how long Open waits for another process's lock.
+const lockTimeout = time.Second
+
+// Sentinel errors callers may test with errors.Is.
+var (
+	// ErrLocked is returned by Open when another process, usually another
+	// mqttdesk, has the file open.
+	ErrLocked = errors.New("mqttdesk is already running with this data directory")
+	// ErrNotFound is returned when a record does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrNewerSchema is returned by Open for a file written by a newer
+	// mqttdesk, which this one must not change.
+	ErrNewerSchema = errors.New("the data file was written by a newer mqttdesk")
+)
+
+var (
+	bucketMeta     = []byte("meta")
+	bucketProfiles = []byte("profiles")
+	bucketSettings = []byte("settings")
+	keySchema      = []byte("schema")
+)
+
+// Store is an open database. Its methods are safe for concurrent use.
+type Store struct {
+	db      *bolt.DB
+	path    string
+	secrets *secretBox
+}
+
+// DefaultDir returns the user's data directory for mqttdesk,
+// os.UserConfigDir()/mqttdesk.
+func DefaultDir() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("storage: find the config directory: %w", err)
+	}
+	return filepath.Join(dir, "mqttdesk"), nil
+}
+
+// Open opens or creates the database in dir (created with mode 0700; the
+// file has mode 0600). It returns ErrLocked within about a second when
+// another process holds the file.
+func Open(dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("storage: create %s: %w", dir, err)
+	}
+	secrets, err := loadOrCreateKey(dir)
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, FileName)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout, FreelistType: bolt.FreelistMapType})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("storage: open %s: %w", path, ErrLocked)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path, secrets: secrets}
+	if err := s.init(); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) init() error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketMeta, bucketProfiles, bucketSettings, bucketSecrets} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		v := meta.Get(keySchema)
+		if v == nil {
+			return meta.Put(keySchema, []byte{schemaVersion})
+		}
+		if int(v[0]) > schemaVersion {
+			return ErrNewerSchema
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("storage: prepare %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// Path returns the database file's path.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the file. Using the Store afterwards returns errors.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("storage: close %s: %w", s.path, err)
+	}
+	return nil
+}

@@ -1,0 +1,18 @@
+package ui
+
+import "fyne.io/fyne/v2"
+
+// onMain runs f on the Fyne goroutine and returns at once. It is the only
+// way code on another goroutine may touch a widget.
+func onMain(f func()) {
+	fyne.Do(f)
+}
+
+// inBackground runs work off the Fyne goroutine, then done with its result
+// on the Fyne goroutine. Use it for every call into app that may block.
+func inBackground[T any](work func() (T, error), done func(T, error)) {
+	go func() {
+		v, err := work()
+		onMain(func() { done(v, err) })
+	}()
+}
