@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -79,6 +80,10 @@ func brokerFlags(args []string, stderr io.Writer, dataDir string) (localbroker.C
 	return cfg, *exportCA, *verbose, nil
 }
 
+func isHelpFlag(arg string) bool {
+	return arg == "-h" || arg == "-help" || arg == "--help"
+}
+
 // RunBrokerCommand runs `mqttdesk broker` with args (those after "broker")
 // until SIGINT or SIGTERM, and returns the process exit code.
 func RunBrokerCommand(args []string, stdout, stderr io.Writer, dataDir string) int {
@@ -86,8 +91,8 @@ func RunBrokerCommand(args []string, stdout, stderr io.Writer, dataDir string) i
 		dataDir, _ = storage.DefaultDir()
 	}
 	cfg, exportCA, verbose, err := brokerFlags(args, stderr, dataDir)
-	if errors.Is(err, flag.ErrHelp) {
-		return 2
+	if errors.Is(err, flag.ErrHelp) && slices.ContainsFunc(args, isHelpFlag) {
+		return 0
 	}
 	if err != nil {
 		return 2

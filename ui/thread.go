@@ -2,10 +2,15 @@ package ui
 
 import "fyne.io/fyne/v2"
 
+// runOnMain hands a function to the Fyne goroutine. Tests replace it with a
+// queue that the test goroutine drains, since Fyne's test driver runs
+// fyne.Do inline on the calling goroutine.
+var runOnMain = fyne.Do
+
 // onMain runs f on the Fyne goroutine and returns at once. It is the only
 // way code on another goroutine may touch a widget.
 func onMain(f func()) {
-	fyne.Do(f)
+	runOnMain(f)
 }
 
 // inBackground runs work off the Fyne goroutine, then done with its result

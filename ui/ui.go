@@ -26,7 +26,6 @@ type Window struct {
 	core        Core
 	broker      *brokerCard
 	connections *connectionList
-	stop        context.CancelFunc
 }
 
 // Create builds the main window for core. The window refreshes itself until
@@ -44,9 +43,15 @@ func Create(a fyne.App, core Core) *Window {
 	w.SetMaster()
 
 	ctx, stop := context.WithCancel(context.Background())
-	w.stop = stop
-	w.SetOnClosed(stop)
-	go w.refreshLoop(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		w.refreshLoop(ctx)
+	}()
+	w.SetOnClosed(func() { // the loop has ended when the window is gone
+		stop()
+		<-done
+	})
 	return w
 }
 

@@ -1,0 +1,61 @@
+# mqttdesk — run `make help` for the targets.
+
+GO               ?= go
+TOOLS            := $(CURDIR)/.tools
+STATICCHECK      := $(TOOLS)/staticcheck
+GOFUMPT          := $(TOOLS)/gofumpt
+STATICCHECK_VER  := v0.8.2
+GOFUMPT_VER      := v0.12.0
+HEADLESS_PKGS    := ./app/... ./mqttcore/... ./localbroker/... ./storage/...
+
+.DEFAULT_GOAL := help
+.PHONY: help run build broker test lint unit smoke bench screenshots deps-build deps-test tools clean
+
+help: ## Show the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+run: build ## Build and open mqttdesk (installs the build packages first)
+	./bin/mqttdesk
+
+build: deps-build ## Build bin/mqttdesk
+	$(GO) build -o bin/mqttdesk .
+
+broker: build ## Run the local broker without a window
+	./bin/mqttdesk broker
+
+test: deps-test tools lint unit smoke ## Install what the tests need, lint, run the race tests and the window smoke test
+
+lint: tools ## go vet, staticcheck, gofumpt, and the headless packages built without cgo
+	$(GO) vet ./...
+	$(STATICCHECK) ./...
+	@out=$$($(GOFUMPT) -l .); if [ -n "$$out" ]; then echo "gofumpt would change:"; $(GOFUMPT) -d .; exit 1; fi
+	CGO_ENABLED=0 $(GO) build $(HEADLESS_PKGS)
+
+unit: ## go test -race ./... with the mosquitto peers required
+	MQTTDESK_REQUIRE_PEERS=1 $(GO) test -race -count=1 ./...
+
+smoke: ## Start the real window under Xvfb, screenshot it, stop it with SIGTERM
+	scripts/smoke.sh
+
+bench: deps-test ## Benchmarks: the local broker against mosquitto, in the same run
+	MQTTDESK_REQUIRE_PEERS=1 $(GO) test -run '^$$' -bench . -benchtime $${BENCHTIME:-3s} -count $${COUNT:-1} ./localbroker
+
+screenshots: deps-test ## Refresh the README's screenshot from the real app under Xvfb
+	scripts/screenshots.sh
+
+deps-build: ## Install the Debian packages the Fyne build needs (asks when not root)
+	@scripts/deps.sh build
+
+deps-test: ## Install the build packages plus Xvfb, mosquitto, ImageMagick, xdotool
+	@scripts/deps.sh test
+
+tools: $(STATICCHECK) $(GOFUMPT) ## Install staticcheck and gofumpt at pinned versions into .tools/
+
+$(STATICCHECK):
+	GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VER)
+
+$(GOFUMPT):
+	GOBIN=$(TOOLS) $(GO) install mvdan.cc/gofumpt@$(GOFUMPT_VER)
+
+clean: ## Remove build output and tools
+	rm -rf bin .tools
