@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/mqttdesk/mqttdesk/internal/testnet"
-
 	"github.com/mqttdesk/mqttdesk/localbroker"
 	"github.com/mqttdesk/mqttdesk/storage"
 )

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"testing"
@@ -15,9 +16,22 @@ import (
 // TestMain lets a test run this binary as `mqttdesk broker`.
 func TestMain(m *testing.M) {
 	if args := os.Getenv("MQTTDESK_RUN_BROKER"); args != "" {
-		os.Exit(RunBrokerCommand(strings.Fields(args), os.Stdout, os.Stderr, os.Getenv("MQTTDESK_DATA")))
+		os.Exit(runBrokerForTest(args))
 	}
 	os.Exit(m.Run())
+}
+
+// runBrokerForTest runs `mqttdesk broker args`, with a CPU profile when
+// MQTTDESK_BROKER_CPUPROFILE names a file (to see where the broker's time
+// goes under the benchmark).
+func runBrokerForTest(args string) int {
+	if path := os.Getenv("MQTTDESK_BROKER_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			_ = pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
+	}
+	return RunBrokerCommand(strings.Fields(args), os.Stdout, os.Stderr, os.Getenv("MQTTDESK_DATA"))
 }
 
 func brokerProcess(t *testing.T, args string) (*exec.Cmd, *bufio.Reader, *bytes.Buffer) {

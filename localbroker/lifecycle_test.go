@@ -235,8 +235,11 @@ func TestPersistenceSurvivesRestart(t *testing.T) {
 	p := connected(t, b, "pub")
 	p.publish("persist/retained", []byte("r"), 1, true, packets.Properties{}, 1)
 	p.expect(packets.Puback)
-	p.publish("persist/queued", []byte("q"), 1, false, packets.Properties{}, 2)
-	p.expect(packets.Puback)
+	const queued = "abcdefghijkl" // packet ids past 9: key order differs from numeric order
+	for i := range len(queued) {
+		p.publish("persist/queued", []byte{queued[i]}, 1, false, packets.Properties{}, uint16(i+2))
+		p.expect(packets.Puback)
+	}
 	p.disconnect()
 	if err := b.Stop(context.Background()); err != nil {
 		t.Fatal(err)
@@ -249,16 +252,16 @@ func TestPersistenceSurvivesRestart(t *testing.T) {
 	if !s.connect(persistentConnect("keeper", false)).SessionPresent {
 		t.Fatal("persistent session lost across restart")
 	}
-	got := map[string]string{}
-	for range 2 {
+	var got []byte
+	for range 1 + len(queued) {
 		pk := s.expect(packets.Publish)
-		got[pk.TopicName] = string(pk.Payload)
-		if pk.FixedHeader.Qos > 0 {
-			s.ack(packets.Puback, pk.PacketID)
+		if pk.TopicName == "persist/queued" {
+			got = append(got, pk.Payload...)
 		}
+		s.ack(packets.Puback, pk.PacketID)
 	}
-	if got["persist/queued"] != "q" {
-		t.Errorf("queued QoS 1 message lost across restart: %v", got)
+	if string(got) != queued {
+		t.Errorf("queued QoS 1 messages after restart: %q, want %q", got, queued)
 	}
 
 	late := connected(t, b, "late")

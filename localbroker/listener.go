@@ -105,12 +105,16 @@ func (l *listener) Serve(establish listeners.EstablishFn) {
 		if !l.track(conn) {
 			continue
 		}
-		go l.establish(establish, conn)
+		go l.establish(establish, &coarseDeadlineConn{Conn: conn})
 	}
 }
 
 func (l *listener) establish(establish listeners.EstablishFn, conn net.Conn) {
-	defer l.untrack(conn)
+	if c, ok := conn.(*coarseDeadlineConn); ok {
+		defer l.untrack(c.Conn)
+	} else {
+		defer l.untrack(conn)
+	}
 	_ = conn.SetDeadline(time.Now().Add(connectTimeout))
 	if err := establish(l.id, conn); err != nil && l.log != nil {
 		l.log.Debug("client connection ended", "listener", l.id, "remote", conn.RemoteAddr().String(), "error", err)

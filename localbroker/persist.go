@@ -1,6 +1,8 @@
 package localbroker
 
 import (
+	"cmp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -20,7 +22,8 @@ type persistHook struct {
 func newPersistHook() *persistHook { return &persistHook{Hook: new(bolt.Hook)} }
 
 // StoredInflightMessages returns the saved queued messages with their
-// packet IDs.
+// packet IDs, each client's in the order they were queued: the file yields
+// them by key, where "if_c:10" sorts before "if_c:9".
 func (h *persistHook) StoredInflightMessages() ([]storage.Message, error) {
 	msgs, err := h.Hook.StoredInflightMessages()
 	for i := range msgs {
@@ -28,7 +31,35 @@ func (h *persistHook) StoredInflightMessages() ([]storage.Message, error) {
 			msgs[i].PacketID = packetIDFromKey(msgs[i].ID)
 		}
 	}
+	sortQueued(msgs)
 	return msgs, err
+}
+
+// sortQueued orders messages by client, then by the time they were queued
+// (whole seconds), then by packet ID, which a client's session hands out in
+// increasing order. When a client's IDs wrapped past 65535 (they span more
+// than half the range), the low ones came last.
+func sortQueued(msgs []storage.Message) {
+	wrapped := map[string]bool{}
+	lowest, highest := map[string]uint16{}, map[string]uint16{}
+	for _, m := range msgs {
+		if lo, ok := lowest[m.Client]; !ok || m.PacketID < lo {
+			lowest[m.Client] = m.PacketID
+		}
+		highest[m.Client] = max(highest[m.Client], m.PacketID)
+	}
+	for c := range lowest {
+		wrapped[c] = highest[c]-lowest[c] > 1<<15
+	}
+	rank := func(m storage.Message) uint32 {
+		if wrapped[m.Client] && m.PacketID < 1<<15 {
+			return uint32(m.PacketID) + 1<<16
+		}
+		return uint32(m.PacketID)
+	}
+	slices.SortStableFunc(msgs, func(a, b storage.Message) int {
+		return cmp.Or(strings.Compare(a.Client, b.Client), cmp.Compare(a.Created, b.Created), cmp.Compare(rank(a), rank(b)))
+	})
 }
 
 func packetIDFromKey(key string) uint16 {

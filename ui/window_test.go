@@ -5,11 +5,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mqttdesk/mqttdesk/internal/testnet"
-
 	"fyne.io/fyne/v2/test"
 
 	"github.com/mqttdesk/mqttdesk/app"
+	"github.com/mqttdesk/mqttdesk/internal/testnet"
 )
 
 func openCore(t *testing.T, settings func(*app.BrokerSettings)) *app.App {

@@ -1,0 +1,145 @@
+package app
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mqttdesk/mqttdesk/internal/mqttload"
+)
+
+// benchBroker is a broker under benchmark, running in its own process.
+type benchBroker struct {
+	name string
+	addr string
+}
+
+// startOurBroker runs `mqttdesk broker` (this test binary, through
+// TestMain) on a free loopback port, as a user would run it.
+func startOurBroker(b *testing.B) benchBroker {
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "MQTTDESK_RUN_BROKER=--tcp 127.0.0.1:0 --ws off", "MQTTDESK_DATA="+b.TempDir())
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() })
+	r := bufio.NewReader(stdout)
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			b.Fatalf("mqttdesk broker: %v", err)
+		}
+		if addr, ok := strings.CutPrefix(strings.TrimSpace(line), "mqtt://"); ok {
+			go func() { _, _ = io.Copy(io.Discard, r) }()
+			return benchBroker{name: "mqttdesk", addr: addr}
+		}
+	}
+}
+
+// startMosquitto runs Debian's mosquitto on a free loopback port, set up
+// so that it neither throttles nor drops under the benchmark's window.
+func startMosquitto(b *testing.B) benchBroker {
+	if _, err := exec.LookPath("mosquitto"); err != nil {
+		if os.Getenv("MQTTDESK_REQUIRE_PEERS") != "" {
+			b.Fatal("mosquitto not installed; make bench installs it")
+		}
+		b.Skip("mosquitto not installed; make bench installs it")
+	}
+	port := freeLoopbackPort(b)
+	conf := filepath.Join(b.TempDir(), "mosquitto.conf")
+	text := fmt.Sprintf("listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n"+
+		"max_inflight_messages 1000\nmax_queued_messages 100000\nlog_dest none\n", port)
+	if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	cmd := exec.Command("mosquitto", "-c", conf)
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	for range 100 {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			_ = c.Close()
+			return benchBroker{name: "mosquitto", addr: addr}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	b.Fatal("mosquitto did not start")
+	return benchBroker{}
+}
+
+func freeLoopbackPort(b *testing.B) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+type brokerScenario struct {
+	name string
+	mqttload.Scenario
+}
+
+func brokerScenarios() []brokerScenario {
+	scale := 1
+	if os.Getenv("BENCH_QUICK") != "" {
+		scale = 20
+	}
+	return []brokerScenario{
+		{"1to1_qos0", mqttload.Scenario{Subscribers: 1, QoS: 0, Messages: 300_000 / scale, PayloadSize: 64}},
+		{"1to1_qos1", mqttload.Scenario{Subscribers: 1, QoS: 1, Messages: 150_000 / scale, PayloadSize: 64}},
+		{"1to10_qos0", mqttload.Scenario{Subscribers: 10, QoS: 0, Messages: 60_000 / scale, PayloadSize: 64}},
+		{"1to10_qos1", mqttload.Scenario{Subscribers: 10, QoS: 1, Messages: 30_000 / scale, PayloadSize: 64}},
+	}
+}
+
+// BenchmarkBrokerVsMosquitto runs each scenario against `mqttdesk broker` and
+// mosquitto in turn, three rounds each, and reports the median messages
+// per second of each and their ratio (above 1 means mqttdesk is faster).
+// Both brokers run in their own process and see the same load client.
+func BenchmarkBrokerVsMosquitto(b *testing.B) {
+	brokers := []benchBroker{startOurBroker(b), startMosquitto(b)}
+	fmt.Printf("\n%-12s %16s %16s %8s   (messages published per second; deliveries = published x subscribers)\n",
+		"scenario", "mqttdesk", "mosquitto", "ratio")
+	for _, sc := range brokerScenarios() {
+		b.Run(sc.name, func(b *testing.B) {
+			rates := map[string][]float64{}
+			for range b.N {
+				for range 3 {
+					for _, br := range brokers {
+						res, err := mqttload.Run(br.addr, sc.Scenario, 2*time.Minute)
+						if err != nil {
+							b.Fatalf("%s: %v", br.name, err)
+						}
+						rates[br.name] = append(rates[br.name], res.Rate(sc.Scenario))
+					}
+				}
+			}
+			ours, theirs := median(rates["mqttdesk"]), median(rates["mosquitto"])
+			b.ReportMetric(ours, "mqttdesk_msg/s")
+			b.ReportMetric(theirs, "mosquitto_msg/s")
+			b.ReportMetric(ours/theirs, "ratio")
+			fmt.Printf("%-12s %16.0f %16.0f %7.2fx\n", sc.name, ours, theirs, ours/theirs)
+		})
+	}
+}
+
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s[len(s)/2]
+}

@@ -1,0 +1,201 @@
+package mqttload
+
+import (
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+)
+
+// Scenario is one load: a publisher sending Messages messages of
+// PayloadSize bytes at QoS to Subscribers subscribers of one topic.
+type Scenario struct {
+	Subscribers int
+	QoS         byte
+	Messages    int
+	PayloadSize int
+	// Window bounds how far the publisher may run ahead of the slowest
+	// subscriber, so that no broker has to queue (or drop) without limit.
+	Window int
+}
+
+// Result is what a run measured.
+type Result struct {
+	Elapsed   time.Duration // first publish to last delivery
+	Delivered int64         // messages received, all subscribers together
+}
+
+// Rate returns the messages published per second.
+func (r Result) Rate(s Scenario) float64 { return float64(s.Messages) / r.Elapsed.Seconds() }
+
+// DeliveryRate returns the messages delivered per second, all subscribers
+// together.
+func (r Result) DeliveryRate() float64 { return float64(r.Delivered) / r.Elapsed.Seconds() }
+
+// ErrIncomplete is returned when the broker did not deliver every message
+// within the time limit.
+var ErrIncomplete = errors.New("mqttload: not every message was delivered")
+
+const topic = "mqttload/stream"
+
+// Run connects the subscribers and the publisher to the broker at addr,
+// runs s and returns what it measured. It gives up after timeout.
+func Run(addr string, s Scenario, timeout time.Duration) (Result, error) {
+	if s.Window <= 0 {
+		s.Window = 1000
+	}
+	subs := make([]*subscriber, s.Subscribers)
+	progress := make(chan struct{}, 1)
+	for i := range subs {
+		c, err := Dial(addr, fmt.Sprintf("mqttload-sub-%d", i))
+		if err != nil {
+			return Result{}, fmt.Errorf("mqttload: subscriber %d: %w", i, err)
+		}
+		defer c.Close()
+		if err := c.Subscribe(topic, s.QoS); err != nil {
+			return Result{}, fmt.Errorf("mqttload: subscriber %d: %w", i, err)
+		}
+		subs[i] = &subscriber{conn: c, want: int64(s.Messages), progress: progress, done: make(chan struct{})}
+	}
+	pub, err := newPublisher(addr, s.QoS)
+	if err != nil {
+		return Result{}, err
+	}
+	defer pub.conn.Close()
+	for _, sub := range subs {
+		go sub.run()
+	}
+	start := time.Now()
+	deadline := start.Add(timeout)
+	pubErr := pub.run(s, subs, progress, deadline)
+	allDone := waitAll(subs, deadline)
+	res := Result{Elapsed: time.Since(start)}
+	for _, sub := range subs {
+		res.Delivered += sub.count.Load()
+	}
+	if pubErr != nil {
+		return res, pubErr
+	}
+	if !allDone {
+		return res, fmt.Errorf("%w: %d of %d", ErrIncomplete, res.Delivered, int64(s.Messages*s.Subscribers))
+	}
+	return res, nil
+}
+
+func waitAll(subs []*subscriber, deadline time.Time) bool {
+	for _, sub := range subs {
+		select {
+		case <-sub.done:
+		case <-time.After(time.Until(deadline)):
+			return false
+		}
+	}
+	return true
+}
+
+// subscriber counts what it receives and acknowledges QoS 1 messages.
+type subscriber struct {
+	conn     *Conn
+	want     int64
+	count    atomic.Int64
+	progress chan<- struct{}
+	done     chan struct{}
+}
+
+func (s *subscriber) run() {
+	defer close(s.done)
+	for s.count.Load() < s.want {
+		header, body, err := s.conn.Read()
+		if err != nil {
+			return
+		}
+		if !IsPublish(header) {
+			continue
+		}
+		if QoS(header) > 0 {
+			s.conn.Puback(PublishID(body))
+		}
+		s.count.Add(1)
+		if !s.conn.Buffered() {
+			_ = s.conn.Flush()
+			select {
+			case s.progress <- struct{}{}:
+			default:
+			}
+		}
+	}
+	_ = s.conn.Flush()
+	select {
+	case s.progress <- struct{}{}:
+	default:
+	}
+}
+
+// publisher sends the stream, keeping within the window.
+type publisher struct {
+	conn  *Conn
+	qos   byte
+	acked atomic.Int64
+}
+
+func newPublisher(addr string, qos byte) (*publisher, error) {
+	c, err := Dial(addr, "mqttload-pub")
+	if err != nil {
+		return nil, fmt.Errorf("mqttload: publisher: %w", err)
+	}
+	p := &publisher{conn: c, qos: qos}
+	if qos > 0 {
+		go p.readAcks()
+	}
+	return p, nil
+}
+
+func (p *publisher) readAcks() {
+	for {
+		header, _, err := p.conn.Read()
+		if err != nil {
+			return
+		}
+		if IsPuback(header) {
+			p.acked.Add(1)
+		}
+	}
+}
+
+func (p *publisher) run(s Scenario, subs []*subscriber, progress <-chan struct{}, deadline time.Time) error {
+	payload := make([]byte, s.PayloadSize)
+	for i := range payload {
+		payload[i] = byte('a' + i%26)
+	}
+	for i := 0; i < s.Messages; i++ {
+		for int64(i)-slowest(subs) >= int64(s.Window) || (p.qos > 0 && int64(i)-p.acked.Load() >= int64(s.Window)) {
+			if err := p.conn.Flush(); err != nil {
+				return fmt.Errorf("mqttload: publish: %w", err)
+			}
+			select {
+			case <-progress:
+			case <-time.After(10 * time.Millisecond):
+				if time.Now().After(deadline) {
+					return fmt.Errorf("%w: publisher stalled at %d of %d", ErrIncomplete, i, s.Messages)
+				}
+			}
+		}
+		p.conn.Publish(topic, payload, p.qos, uint16(i%65535+1))
+		if i%256 == 255 {
+			if err := p.conn.Flush(); err != nil {
+				return fmt.Errorf("mqttload: publish: %w", err)
+			}
+		}
+	}
+	return p.conn.Flush()
+}
+
+func slowest(subs []*subscriber) int64 {
+	low := int64(-1)
+	for _, s := range subs {
+		if n := s.count.Load(); low < 0 || n < low {
+			low = n
+		}
+	}
+	return low
+}
