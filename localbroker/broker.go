@@ -41,6 +41,7 @@ type Broker struct {
 	ca        *localCA
 	rates     *rateSampler
 	started   time.Time
+	sysCount  int64 // retained $SYS topics, counted once per start
 }
 
 // Endpoint is one address the running broker listens on.
@@ -88,7 +89,7 @@ func (b *Broker) Start(ctx context.Context) error {
 		_ = srv.Close()
 		return fmt.Errorf("localbroker: start: %w", err)
 	}
-	b.srv, b.listeners, b.started = srv, lns, time.Now()
+	b.srv, b.listeners, b.started, b.sysCount = srv, lns, time.Now(), 0
 	b.rates = startRateSampler(srv.Info)
 	for _, w := range b.cfg.Warnings() {
 		b.log.Warn(w)

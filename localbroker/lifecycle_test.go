@@ -283,7 +283,7 @@ func TestStatsCountTraffic(t *testing.T) {
 		s.expect(packets.Publish)
 	}
 	st := b.Stats()
-	if !st.Running || st.ClientsConnected != 2 || st.Subscriptions != 1 || st.Retained < 1 {
+	if !st.Running || st.ClientsConnected != 2 || st.Subscriptions != 1 || st.Retained != 1 {
 		t.Fatalf("stats %+v", st)
 	}
 	if st.MessagesIn < 10 || st.MessagesOut < 10 || st.BytesIn == 0 || st.BytesOut == 0 {

@@ -1,10 +1,12 @@
 package localbroker
 
 import (
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	mqtt "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/system"
 )
 
@@ -15,7 +17,7 @@ type Stats struct {
 	Uptime           time.Duration
 	ClientsConnected int64
 	Subscriptions    int64
-	Retained         int64
+	Retained         int64 // messages clients retained; mochi's own $SYS topics are not counted
 	MessagesIn       int64 // PUBLISH packets received from clients
 	MessagesOut      int64 // PUBLISH packets sent to clients
 	MessagesDropped  int64 // not delivered because a client's queue was full
@@ -36,12 +38,29 @@ func (b *Broker) Stats() Stats {
 		return Stats{}
 	}
 	s := readCounters(srv.Info)
+	s.Retained = max(0, s.Retained-b.sysRetained(srv))
 	s.Running = true
 	s.Uptime = time.Since(started)
 	r := rates.last()
 	s.MessagesInRate, s.MessagesOutRate = r.MessagesInRate, r.MessagesOutRate
 	s.BytesInRate, s.BytesOutRate = r.BytesInRate, r.BytesOutRate
 	return s
+}
+
+// sysRetained returns how many of the retained messages are the broker's
+// own $SYS topics. They are a fixed set once first published, so they are
+// counted once per start.
+func (b *Broker) sysRetained(srv *mqtt.Server) int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.sysCount == 0 && b.srv == srv {
+		for topic := range srv.Topics.Retained.GetAll() {
+			if strings.HasPrefix(topic, "$SYS/") {
+				b.sysCount++
+			}
+		}
+	}
+	return b.sysCount
 }
 
 func readCounters(info *system.Info) Stats {

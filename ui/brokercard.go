@@ -46,7 +46,7 @@ func newBrokerCard(core brokerCore, win fyne.Window, onStarted func()) *brokerCa
 	c.status = widget.NewLabelWithStyle("Off", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	c.urls = container.NewVBox()
 	c.counters = widget.NewLabel("")
-	c.counters.Importance = widget.LowImportance
+	c.counters.SizeName = theme.SizeNameCaptionText
 	c.problem = widget.NewLabel("")
 	c.problem.Wrapping = fyne.TextWrapWord
 	c.problem.Importance = widget.DangerImportance

@@ -34,7 +34,7 @@ func (c *connectionList) length() int { return len(c.profiles) }
 func (c *connectionList) createItem() fyne.CanvasObject {
 	name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	url := widget.NewLabel("")
-	url.Importance = widget.LowImportance
+	url.SizeName = theme.SizeNameCaptionText
 	return container.NewBorder(nil, nil, widget.NewIcon(theme.ComputerIcon()), nil, container.NewVBox(name, url))
 }
 
