@@ -11,7 +11,7 @@ HEADLESS_PKGS    := ./app/... ./mqttcore/... ./localbroker/... ./storage/...
 OUR_DIRS         := $(filter-out third_party,$(patsubst %/,%,$(wildcard */))) main.go
 
 .DEFAULT_GOAL := help
-.PHONY: help run build broker test lint unit smoke bench screenshots deps-build deps-test tools clean
+.PHONY: help run build broker test lint unit smoke bench screenshots deps-build deps-test peers tools clean
 
 help: ## Show the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -25,7 +25,7 @@ build: deps-build ## Build bin/mqttdesk
 broker: build ## Run the local broker without a window
 	./bin/mqttdesk broker
 
-test: deps-test tools lint unit smoke ## Install what the tests need, lint, run the race tests and the window smoke test
+test: deps-test peers tools lint unit smoke ## Install what the tests need, lint, run the race tests and the window smoke test
 
 lint: tools ## go vet, staticcheck, gofumpt, and the headless packages built without cgo
 	$(GO) vet ./...
@@ -51,6 +51,14 @@ deps-build: ## Install the Debian packages the Fyne build needs (asks when not r
 deps-test: ## Install the build packages plus Xvfb, mosquitto, ImageMagick, xdotool
 	@scripts/deps.sh test
 
+MQTTJS_DIR := localbroker/testdata/mqttjs
+
+peers: deps-test $(MQTTJS_DIR)/node_modules/mqtt/package.json ## Install MQTT.js (pinned in its package-lock.json), a WebSocket test peer
+
+$(MQTTJS_DIR)/node_modules/mqtt/package.json: $(MQTTJS_DIR)/package-lock.json
+	npm ci --prefix $(MQTTJS_DIR) --no-audit --no-fund --loglevel=error
+	@touch $@
+
 tools: $(STATICCHECK) $(GOFUMPT) ## Install staticcheck and gofumpt at pinned versions into .tools/
 
 $(STATICCHECK):
@@ -59,5 +67,5 @@ $(STATICCHECK):
 $(GOFUMPT):
 	GOBIN=$(TOOLS) $(GO) install mvdan.cc/gofumpt@$(GOFUMPT_VER)
 
-clean: ## Remove build output and tools
-	rm -rf bin .tools
+clean: ## Remove build output, tools and test peers
+	rm -rf bin .tools $(MQTTJS_DIR)/node_modules

@@ -46,3 +46,14 @@ func (b *Broker) hasSession(clientID string) bool {
 	_, ok := b.srv.Clients.Get(clientID)
 	return ok
 }
+
+// subscriptions returns how many subscriptions the client clientID holds.
+func (b *Broker) subscriptions(clientID string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	cl, ok := b.srv.Clients.Get(clientID)
+	if !ok {
+		return 0
+	}
+	return cl.State.Subscriptions.Len()
+}

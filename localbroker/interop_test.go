@@ -36,12 +36,16 @@ type subProcess struct {
 	err    error
 }
 
+// subCount numbers mosquitto_sub client IDs within the test binary.
+var subCount int
+
 func mosquittoSub(t *testing.T, b *Broker, count int, args ...string) *subProcess {
 	t.Helper()
 	needPeer(t, "mosquitto_sub")
-	subsBefore := b.Stats().Subscriptions
+	subCount++
+	id := "mosquitto-sub-" + strconv.Itoa(subCount)
 	port := strconv.Itoa(b.mustEndpoint(t, "mqtt").Port)
-	full := append([]string{"-h", "127.0.0.1", "-p", port, "-C", strconv.Itoa(count), "-W", "20"}, args...)
+	full := append([]string{"-h", "127.0.0.1", "-p", port, "-i", id, "-C", strconv.Itoa(count), "-W", "20"}, args...)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	cmd := exec.CommandContext(ctx, "mosquitto_sub", full...)
@@ -55,9 +59,9 @@ func mosquittoSub(t *testing.T, b *Broker, count int, args ...string) *subProces
 		p.err = cmd.Wait()
 		close(p.exited)
 	}()
-	filters := int64(strings.Count(strings.Join(args, " "), "-t "))
+	filters := strings.Count(strings.Join(args, " "), "-t ")
 	waitFor(t, "mosquitto_sub to subscribe", func() bool {
-		return b.Stats().Subscriptions >= subsBefore+filters || p.ended()
+		return b.subscriptions(id) >= filters || p.ended()
 	})
 	return p
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -49,8 +50,9 @@ func (l *listener) serveUpgrade(establish listeners.EstablishFn, w http.Response
 // wsConn carries MQTT's byte stream over WebSocket binary messages.
 type wsConn struct {
 	net.Conn
-	ws *websocket.Conn
-	r  io.Reader // the message being read, nil between messages
+	ws        *websocket.Conn
+	r         io.Reader // the message being read, nil between messages
+	closeOnce sync.Once
 }
 
 var errTextFrame = errors.New("websocket: MQTT needs binary messages, got text")
@@ -86,6 +88,36 @@ func (c *wsConn) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// closeLinger bounds how long a closing connection waits for the client
+// to answer the close frame.
+const closeLinger = time.Second
+
+// Close performs the WebSocket closing handshake: it sends a close frame
+// (normal closure), stops sending, and lets the client answer before the
+// socket closes, so that clients see a clean close rather than an abnormal
+// one (1006) or a reset. It does not wait for the client; it is safe to
+// call from any goroutine, more than once.
+func (c *wsConn) Close() error {
+	c.closeOnce.Do(func() {
+		msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, "")
+		_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(closeLinger))
+		if hc, ok := c.Conn.(interface{ CloseWrite() error }); ok && hc.CloseWrite() == nil {
+			go c.lingerThenClose()
+			return
+		}
+		_ = c.Conn.Close()
+	})
+	return nil
+}
+
+// lingerThenClose drains what the client still sends (its close frame)
+// until it closes or closeLinger passes, then closes the socket.
+func (c *wsConn) lingerThenClose() {
+	_ = c.Conn.SetReadDeadline(time.Now().Add(closeLinger))
+	_, _ = io.Copy(io.Discard, c.Conn)
+	_ = c.Conn.Close()
 }
 
 // SetDeadline sets the read deadline only, which is what keep-alive and the

@@ -12,6 +12,8 @@ set -euo pipefail
 build_pkgs=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
 	libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev)
 test_pkgs=(xvfb xauth mosquitto mosquitto-clients imagemagick xdotool x11-utils)
+# Node.js runs MQTT.js, a WebSocket test peer; a Node already on PATH will do.
+command -v npm >/dev/null || test_pkgs+=(nodejs npm)
 
 case "${1:-}" in
 build) wanted=("${build_pkgs[@]}") ;;
