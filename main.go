@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -33,9 +34,14 @@ func main() {
 
 func run(args []string) int {
 	fs := flag.NewFlagSet("mqttdesk", flag.ContinueOnError)
-	fs.Usage = func() { fmt.Fprint(os.Stderr, usage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
 	dataDir := fs.String("data-dir", "", "`directory` for connections, history and broker files (default: the user's config directory/mqttdesk)")
-	if err := fs.Parse(args); err != nil {
+	if app.AsksForHelp(args) {
+		fs.SetOutput(os.Stdout)
+	}
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return 0
+	} else if err != nil {
 		return 2
 	}
 	switch fs.Arg(0) {

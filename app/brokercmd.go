@@ -45,10 +45,10 @@ func (u *userList) Set(v string) error {
 }
 
 // brokerFlags parses the command line into a broker configuration.
-func brokerFlags(args []string, stderr io.Writer, dataDir string) (localbroker.Config, string, bool, error) {
+func brokerFlags(args []string, stdout, stderr io.Writer, dataDir string) (localbroker.Config, string, bool, error) {
 	fs := flag.NewFlagSet("mqttdesk broker", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, brokerUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(fs.Output(), brokerUsage); fs.PrintDefaults() }
 	cfg := localbroker.DefaultConfig()
 	var users userList
 	off := func(s string) string {
@@ -68,6 +68,9 @@ func brokerFlags(args []string, stderr io.Writer, dataDir string) (localbroker.C
 	fs.Var(&users, "user", "accept only this `name:password` (repeat for more users); anonymous clients are refused")
 	fs.StringVar(&cfg.PersistDir, "persist", "", "keep retained messages and persistent sessions in `directory` across restarts")
 	verbose := fs.Bool("v", false, "log every client connection")
+	if AsksForHelp(args) {
+		fs.SetOutput(stdout)
+	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, "", false, err
 	}
@@ -81,8 +84,10 @@ func brokerFlags(args []string, stderr io.Writer, dataDir string) (localbroker.C
 	return cfg, *exportCA, *verbose, nil
 }
 
-func isHelpFlag(arg string) bool {
-	return arg == "-h" || arg == "-help" || arg == "--help"
+// AsksForHelp reports whether args ask for help (-h, -help, --help), which
+// then goes to standard output with exit status 0.
+func AsksForHelp(args []string) bool {
+	return slices.ContainsFunc(args, func(a string) bool { return a == "-h" || a == "-help" || a == "--help" })
 }
 
 // RunBrokerCommand runs `mqttdesk broker` with args (those after "broker")
@@ -91,8 +96,8 @@ func RunBrokerCommand(args []string, stdout, stderr io.Writer, dataDir string) i
 	if dataDir == "" {
 		dataDir, _ = storage.DefaultDir()
 	}
-	cfg, exportCA, verbose, err := brokerFlags(args, stderr, dataDir)
-	if errors.Is(err, flag.ErrHelp) && slices.ContainsFunc(args, isHelpFlag) {
+	cfg, exportCA, verbose, err := brokerFlags(args, stdout, stderr, dataDir)
+	if errors.Is(err, flag.ErrHelp) && AsksForHelp(args) {
 		return 0
 	}
 	if err != nil {

@@ -94,7 +94,7 @@ func TestBrokerCommandFlags(t *testing.T) {
 		t.Fatalf("--help exit %d", code)
 	}
 	for _, flag := range []string{"-tcp", "-ws", "-ws-path", "-tls", "-user", "-persist", "-export-ca", "-ca-dir"} {
-		if !strings.Contains(errOut.String(), flag) {
+		if !strings.Contains(out.String(), flag) {
 			t.Errorf("--help does not explain %s", flag)
 		}
 	}

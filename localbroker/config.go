@@ -108,20 +108,27 @@ func checkAddr(addr string) error {
 }
 
 // Warnings lists what a user should know about this configuration before
-// relying on it, in plain sentences. Today that is one case: a listener on
-// a non-loopback address with no credentials, which lets anyone on the
+// relying on it, in plain sentences. Today that is one case: listeners on
+// non-loopback addresses with no credentials, which let anyone on the
 // network publish and subscribe.
 func (c Config) Warnings() []string {
 	if len(c.Users) > 0 {
 		return nil
 	}
-	var out []string
+	var open []string
 	for _, addr := range []string{c.TCPAddr, c.WSAddr, c.TLSAddr, c.WSSAddr} {
 		if addr != "" && !isLoopback(addr) {
-			out = append(out, fmt.Sprintf("listening on %s without credentials: anyone who can reach this address can publish and subscribe; add a user or bind to 127.0.0.1", addr))
+			open = append(open, addr)
 		}
 	}
-	return out
+	switch len(open) {
+	case 0:
+		return nil
+	case 1:
+		return []string{fmt.Sprintf("listening on %s without credentials: anyone who can reach this address can publish and subscribe; add a user or bind to 127.0.0.1", open[0])}
+	}
+	list := strings.Join(open[:len(open)-1], ", ") + " and " + open[len(open)-1]
+	return []string{fmt.Sprintf("listening on %s without credentials: anyone who can reach these addresses can publish and subscribe; add a user or bind to 127.0.0.1", list)}
 }
 
 // isLoopback reports whether addr binds to loopback only. An empty host

@@ -149,8 +149,12 @@ func TestConfigErrorsAndWarnings(t *testing.T) {
 		t.Error("TLS without a CA directory accepted")
 	}
 	open := Config{TCPAddr: "0.0.0.0:1883", WSAddr: "127.0.0.1:8083"}
-	if w := open.Warnings(); len(w) != 1 || !strings.Contains(w[0], "0.0.0.0:1883 without credentials") {
+	if w := open.Warnings(); len(w) != 1 || !strings.Contains(w[0], "0.0.0.0:1883 without credentials: anyone who can reach this address") {
 		t.Errorf("warnings for an open non-loopback listener: %q", w)
+	}
+	both := Config{TCPAddr: ":1883", WSAddr: "192.0.2.1:8083"}
+	if w := both.Warnings(); len(w) != 1 || !strings.Contains(w[0], ":1883 and 192.0.2.1:8083 without credentials") {
+		t.Errorf("warnings for two open listeners: %q", w)
 	}
 	open.Users = []User{{Name: "a", Password: "b"}}
 	if w := open.Warnings(); len(w) != 0 {

@@ -27,11 +27,23 @@ func newBrokerSettingsForm(s app.BrokerSettings) *brokerSettingsForm {
 		pass: widget.NewPasswordEntry(),
 	}
 	f.pass.SetText(s.Password)
-	f.useTLS = widget.NewCheck("TLS and secure WebSocket, with a local CA", nil)
+	f.useTLS = widget.NewCheck("TLS and secure WebSocket, with a local CA", f.enableTLSPorts)
 	f.useTLS.SetChecked(s.TLS)
+	f.enableTLSPorts(s.TLS)
 	f.persist = widget.NewCheck("Keep retained messages and sessions across restarts", nil)
 	f.persist.SetChecked(s.Persist)
 	return f
+}
+
+// enableTLSPorts lets the TLS ports be edited only while TLS is on.
+func (f *brokerSettingsForm) enableTLSPorts(on bool) {
+	for _, e := range []*widget.Entry{f.tls, f.wss} {
+		if on {
+			e.Enable()
+		} else {
+			e.Disable()
+		}
+	}
 }
 
 func entryWith(text string) *widget.Entry {
