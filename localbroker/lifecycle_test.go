@@ -16,6 +16,8 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/mochi-mqtt/server/v2/packets"
 	"go.uber.org/goleak"
+
+	"github.com/mqttdesk/mqttdesk/internal/wsconn"
 )
 
 func TestMain(m *testing.M) {
@@ -213,7 +215,7 @@ func TestTLSListenersTrustTheExportedCA(t *testing.T) {
 	if err != nil {
 		t.Fatalf("wss with the exported CA: %v", err)
 	}
-	newRaw(t, &wsConn{Conn: ws.NetConn(), ws: ws}, 5).connect(connectPacket("wss"))
+	newRaw(t, wsconn.New(ws), 5).connect(connectPacket("wss"))
 
 	// The CA is kept: a second broker on the same directory presents a
 	// certificate the same PEM verifies.

@@ -12,6 +12,8 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/mochi-mqtt/server/v2/packets"
+
+	"github.com/mqttdesk/mqttdesk/internal/wsconn"
 )
 
 // rawClient speaks MQTT packet by packet, so that tests control every byte
@@ -46,7 +48,7 @@ func dialRawWS(t *testing.T, url string, version byte) *rawClient {
 	if err != nil {
 		t.Fatalf("dial %s: %v", url, err)
 	}
-	return newRaw(t, &wsConn{Conn: ws.NetConn(), ws: ws}, version)
+	return newRaw(t, wsconn.New(ws), version)
 }
 
 func (c *rawClient) send(pk packets.Packet) {

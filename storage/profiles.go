@@ -8,8 +8,9 @@ import (
 	"sort"
 	"time"
 
-	"github.com/mqttdesk/mqttdesk/mqttcore"
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/mqttdesk/mqttdesk/mqttcore"
 )
 
 // Profile is a saved connection: its options plus what the sidebar needs.
