@@ -1,0 +1,257 @@
+package mqttcore
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/mqttdesk/mqttdesk/internal/testnet"
+	"github.com/mqttdesk/mqttdesk/internal/testpki"
+	"github.com/mqttdesk/mqttdesk/localbroker"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// recorder is a Handler that keeps what it is told.
+type recorder struct {
+	mu       sync.Mutex
+	messages []Message
+	events   []Event
+	notify   chan struct{}
+}
+
+func newRecorder() *recorder { return &recorder{notify: make(chan struct{}, 1)} }
+
+func (r *recorder) HandleMessage(m Message) {
+	r.mu.Lock()
+	r.messages = append(r.messages, m)
+	r.mu.Unlock()
+	r.poke()
+}
+
+func (r *recorder) HandleEvent(e Event) {
+	r.mu.Lock()
+	r.events = append(r.events, e)
+	r.mu.Unlock()
+	r.poke()
+}
+
+func (r *recorder) poke() {
+	select {
+	case r.notify <- struct{}{}:
+	default:
+	}
+}
+
+// waitMessages waits until n messages have arrived and returns them.
+func (r *recorder) waitMessages(t *testing.T, n int) []Message {
+	t.Helper()
+	var out []Message
+	r.waitFor(t, fmt.Sprintf("%d messages", n), func() bool {
+		out = append(out[:0], r.messages...)
+		return len(out) >= n
+	})
+	return out
+}
+
+// waitEvent waits for an event of kind and returns the newest one.
+func (r *recorder) waitEvent(t *testing.T, kind EventKind, count int) Event {
+	t.Helper()
+	var got Event
+	r.waitFor(t, fmt.Sprintf("event %d x%d", kind, count), func() bool {
+		n := 0
+		for _, e := range r.events {
+			if e.Kind == kind {
+				n++
+				got = e
+			}
+		}
+		return n >= count
+	})
+	return got
+}
+
+func (r *recorder) waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.After(20 * time.Second)
+	for {
+		r.mu.Lock()
+		ok := cond()
+		r.mu.Unlock()
+		if ok {
+			return
+		}
+		select {
+		case <-r.notify:
+		case <-time.After(50 * time.Millisecond):
+		case <-deadline:
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// open connects a session for the test and disconnects it at cleanup.
+func open(t *testing.T, o Options) (*Session, *recorder) {
+	t.Helper()
+	rec := newRecorder()
+	s, err := NewSession(o, rec)
+	if err != nil {
+		t.Fatalf("NewSession: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := s.Connect(ctx); err != nil {
+		_ = s.Disconnect(context.Background())
+		t.Fatalf("Connect %s (%s): %v", o.URL(), o.Version, err)
+	}
+	t.Cleanup(func() {
+		if err := s.Disconnect(context.Background()); err != nil {
+			t.Errorf("Disconnect: %v", err)
+		}
+	})
+	return s, rec
+}
+
+func testOptions(scheme, host string, port int, version string) Options {
+	o := NewOptions("test", scheme, host)
+	o.Port, o.Version = port, version
+	o.Reconnect.InitialDelay = 200 * time.Millisecond
+	return o
+}
+
+// localBroker starts our broker on free loopback ports, with TLS listeners
+// whose CA is written to a file.
+type localBroker struct {
+	*localbroker.Broker
+	caFile string
+}
+
+func startLocal(t *testing.T, cfg localbroker.Config) *localBroker {
+	t.Helper()
+	if cfg.TCPAddr == "" {
+		cfg.TCPAddr = "127.0.0.1:0"
+	}
+	cfg.WSAddr, cfg.TLS, cfg.TLSAddr, cfg.WSSAddr = "127.0.0.1:0", true, "127.0.0.1:0", "127.0.0.1:0"
+	cfg.CADir = t.TempDir()
+	if os.Getenv("BROKER_DEBUG") != "" {
+		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	b, err := localbroker.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = b.Stop(context.Background()) })
+	pem, err := b.CACertPEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(caFile, pem, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return &localBroker{Broker: b, caFile: caFile}
+}
+
+func (b *localBroker) port(t *testing.T, scheme string) int {
+	t.Helper()
+	e, ok := b.Endpoint(scheme)
+	if !ok {
+		t.Fatalf("no %s listener", scheme)
+	}
+	return e.Port
+}
+
+// mosquitto is Debian's broker, started for one test.
+type mosquitto struct {
+	ports  map[string]int // mqtt, ws, mqtts, wss, mtls
+	ca     *testpki.CA
+	client *testpki.Leaf // a certificate the mtls listener accepts
+}
+
+// mosquittoConfig lets a test add lines to the configuration.
+type mosquittoConfig struct {
+	extra      string // appended to the first listener
+	serverLeaf func(*testpki.CA) *testpki.Leaf
+}
+
+func startMosquitto(t *testing.T, mc mosquittoConfig) *mosquitto {
+	t.Helper()
+	needPeer(t, "mosquitto")
+	ca := testpki.NewCA(t, "mosquitto test CA")
+	leaf := ca.Issue(testpki.LeafOptions{Name: "localhost", DNS: []string{"localhost"}, IPs: []string{"127.0.0.1"}})
+	if mc.serverLeaf != nil {
+		leaf = mc.serverLeaf(ca)
+	}
+	m := &mosquitto{ports: map[string]int{}, ca: ca, client: ca.Issue(testpki.LeafOptions{Name: "mqttdesk-client", Client: true})}
+	tls := fmt.Sprintf("cafile %s\ncertfile %s\nkeyfile %s\n", ca.CertPEM, leaf.CertFile, leaf.KeyFile)
+	var conf strings.Builder
+	conf.WriteString("allow_anonymous true\npersistence false\nlog_dest stderr\nlog_type error\nlog_type warning\n")
+	if os.Geteuid() == 0 {
+		conf.WriteString("user root\n") // else it drops to "mosquitto", who cannot read the test's files
+	}
+	for _, l := range []struct{ name, lines string }{
+		{"mqtt", mc.extra},
+		{"ws", "protocol websockets\nsocket_domain ipv4\n"},
+		{"mqtts", tls},
+		{"wss", "protocol websockets\nsocket_domain ipv4\n" + tls},
+		{"mtls", tls + "require_certificate true\n"},
+	} {
+		m.ports[l.name] = testnet.FreePort(t)
+		fmt.Fprintf(&conf, "listener %d 127.0.0.1\n%s", m.ports[l.name], l.lines)
+	}
+	path := filepath.Join(t.TempDir(), "mosquitto.conf")
+	if err := os.WriteFile(path, []byte(conf.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("mosquitto", "-c", path)
+	out := &strings.Builder{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	waitListening(t, m.ports["mtls"], out)
+	if os.Getenv("MOSQ_DEBUG") != "" {
+		time.Sleep(500 * time.Millisecond)
+		t.Logf("config:\n%s\noutput:\n%s", conf.String(), out)
+	}
+	return m
+}
+
+func waitListening(t *testing.T, port int, out *strings.Builder) {
+	t.Helper()
+	for range 200 {
+		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+			_ = c.Close()
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("mosquitto did not start: %s", out)
+}
+
+// needPeer skips when tool is missing, unless MQTTDESK_REQUIRE_PEERS is set.
+func needPeer(t *testing.T, tool string) {
+	t.Helper()
+	if _, err := exec.LookPath(tool); err != nil {
+		if os.Getenv("MQTTDESK_REQUIRE_PEERS") != "" {
+			t.Fatalf("%s not installed; make test installs it", tool)
+		}
+		t.Skipf("%s not installed; make test installs it", tool)
+	}
+}

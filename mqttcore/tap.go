@@ -1,0 +1,139 @@
+package mqttcore
+
+import (
+	"net"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// tapConn sits between an MQTT library and the network. It logs every
+// packet in both directions, and for MQTT 5 keeps every subscription
+// identifier of incoming PUBLISH packets, which paho's decoder reduces to
+// the last one. It implements sync.Locker: paho.golang writes one packet in
+// several Writes and holds the lock around them, so that packets from its
+// goroutines (a PINGREQ and a SUBSCRIBE, say) never interleave.
+type tapConn struct {
+	net.Conn
+	log *protocolLog
+	v5  bool
+
+	packetMu sync.Mutex // held by paho around each packet it writes
+
+	in  packetParser // used by the reading goroutine only
+	ids *subIDQueue
+
+	wmu sync.Mutex
+	out packetParser
+}
+
+func newTapConn(c net.Conn, log *protocolLog, v5 bool) *tapConn {
+	t := &tapConn{Conn: c, log: log, v5: v5, ids: &subIDQueue{}}
+	t.in.onPacket = func(h byte, size int, prefix []byte) { t.packet(false, h, size, prefix) }
+	t.out.onPacket = func(h byte, size int, prefix []byte) { t.packet(true, h, size, prefix) }
+	return t
+}
+
+// Lock and Unlock make whole packets atomic for paho.golang.
+func (t *tapConn) Lock()   { t.packetMu.Lock() }
+func (t *tapConn) Unlock() { t.packetMu.Unlock() }
+
+func (t *tapConn) Read(p []byte) (int, error) {
+	n, err := t.Conn.Read(p)
+	t.in.feed(p[:n])
+	return n, err
+}
+
+func (t *tapConn) Write(p []byte) (int, error) {
+	t.wmu.Lock()
+	defer t.wmu.Unlock()
+	n, err := t.Conn.Write(p)
+	t.out.feed(p[:n])
+	return n, err
+}
+
+func (t *tapConn) packet(sent bool, header byte, size int, prefix []byte) {
+	typ := header >> 4
+	e := LogEntry{Time: time.Now(), Sent: sent, Type: packetNames[typ], Size: size}
+	switch typ {
+	case pktPublish:
+		f, ok := parsePublish(header, prefix, t.v5)
+		if !ok {
+			break
+		}
+		e.Topic, e.PacketID, e.QoS = f.topic, f.packetID, header>>1&3
+		if f.topic == "" && f.alias != 0 {
+			e.Note = "topic alias " + strconv.Itoa(int(f.alias))
+		}
+		if !sent {
+			t.ids.published(f)
+		}
+	case pktPuback, pktPubrec, pktPubrel, pktPubcomp, pktSubscribe, pktSuback, pktUnsubscribe, pktUnsuback:
+		if len(prefix) >= 2 {
+			e.PacketID = uint16(prefix[0])<<8 | uint16(prefix[1])
+		}
+	case pktConnack, pktDisconnect:
+		e.Note = reasonNote(typ, prefix)
+	}
+	t.log.add(e)
+}
+
+// reasonNote describes the reason code of a CONNACK or DISCONNECT.
+func reasonNote(typ byte, body []byte) string {
+	i := 0
+	if typ == pktConnack {
+		i = 1
+	}
+	if len(body) <= i {
+		return ""
+	}
+	return "(" + reasonText(body[i]) + ")"
+}
+
+// subIDQueue carries the subscription identifiers of incoming PUBLISH
+// packets from the reader to the message handler. Every PUBLISH read is
+// counted; only those with two or more identifiers are queued, with their
+// count, so the handler, which sees the same PUBLISH packets in the same
+// order, can pick them up.
+type subIDQueue struct {
+	mu      sync.Mutex
+	read    uint64 // PUBLISH packets read
+	handled uint64 // PUBLISH packets handed to the handler
+	pending []queuedIDs
+}
+
+type queuedIDs struct {
+	seq      uint64
+	packetID uint16
+	ids      []int
+}
+
+func (q *subIDQueue) published(f publishFields) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.read++
+	if len(f.subIDs) > 1 {
+		q.pending = append(q.pending, queuedIDs{seq: q.read, packetID: f.packetID, ids: f.subIDs})
+	}
+}
+
+// forHandled returns the identifiers of the next PUBLISH handed to the
+// handler: all of them when the wire had several, otherwise last (what
+// paho decoded, possibly none).
+func (q *subIDQueue) forHandled(packetID uint16, last *int) []int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.handled++
+	for len(q.pending) > 0 && q.pending[0].seq < q.handled {
+		q.pending = q.pending[1:] // never handed over; drop
+	}
+	if len(q.pending) > 0 && q.pending[0].seq == q.handled && q.pending[0].packetID == packetID {
+		ids := q.pending[0].ids
+		q.pending = q.pending[1:]
+		return ids
+	}
+	if last == nil {
+		return nil
+	}
+	return []int{*last}
+}
