@@ -255,3 +255,19 @@ func needPeer(t *testing.T, tool string) {
 		t.Skipf("%s not installed; make test installs it", tool)
 	}
 }
+
+// startPlain starts our broker with cfg as given (TCP only unless set).
+func startPlain(t *testing.T, cfg localbroker.Config) *localBroker {
+	t.Helper()
+	b, err := localbroker.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = b.Stop(context.Background()) })
+	return &localBroker{Broker: b}
+}
+
+func (b *localBroker) mustPort(t *testing.T) int { return b.port(t, SchemeMQTT) }

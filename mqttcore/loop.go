@@ -59,6 +59,9 @@ func (s *Session) attempt(ctx context.Context) (driver, *Connack, error) {
 	if err != nil {
 		return nil, nil, classify(s.opts, err)
 	}
+	s.mu.Lock()
+	s.tap = tap
+	s.mu.Unlock()
 	return drv, ack, nil
 }
 

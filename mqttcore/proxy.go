@@ -15,7 +15,7 @@ import (
 // dialTCP opens the TCP connection to addr, through the proxy when one is
 // set.
 func (o Options) dialTCP(ctx context.Context, addr string) (net.Conn, error) {
-	var d net.Dialer
+	d := net.Dialer{Resolver: resolver}
 	p := o.Proxy
 	proxyAddr := net.JoinHostPort(p.Host, strconv.Itoa(p.Port))
 	switch p.Kind {
@@ -38,6 +38,9 @@ func (o Options) dialTCP(ctx context.Context, addr string) (net.Conn, error) {
 	}
 	return d.DialContext(ctx, "tcp", addr)
 }
+
+// resolver looks up host names; tests point it at a DNS server on loopback.
+var resolver = net.DefaultResolver
 
 // httpConnect opens a tunnel to addr through an HTTP proxy with CONNECT.
 func httpConnect(ctx context.Context, d *net.Dialer, proxyAddr, addr, user, pass string) (net.Conn, error) {

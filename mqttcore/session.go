@@ -30,6 +30,7 @@ type Session struct {
 	mu       sync.Mutex
 	state    State
 	drv      driver
+	tap      *tapConn // the current connection's network side
 	connack  *Connack
 	subs     []Subscription // in the order they were made, for resubscribing
 	dirty    bool           // subscriptions changed while disconnected

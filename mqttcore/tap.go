@@ -25,6 +25,11 @@ type tapConn struct {
 
 	wmu sync.Mutex
 	out packetParser
+
+	// replaceFirst, when set, is written instead of the first packet the
+	// library writes (its CONNECT); held gathers that packet's bytes.
+	replaceFirst []byte
+	held         []byte
 }
 
 func newTapConn(c net.Conn, log *protocolLog, v5 bool) *tapConn {
@@ -47,9 +52,43 @@ func (t *tapConn) Read(p []byte) (int, error) {
 func (t *tapConn) Write(p []byte) (int, error) {
 	t.wmu.Lock()
 	defer t.wmu.Unlock()
+	if t.replaceFirst != nil {
+		return t.writeReplacing(p)
+	}
 	n, err := t.Conn.Write(p)
 	t.out.feed(p[:n])
 	return n, err
+}
+
+// writeReplacing gathers the library's first packet and, once it is
+// complete, writes replaceFirst in its place, followed by whatever came
+// after it.
+func (t *tapConn) writeReplacing(p []byte) (int, error) {
+	t.held = append(t.held, p...)
+	size, ok := packetLength(t.held)
+	if !ok {
+		return len(p), nil
+	}
+	out := append(t.replaceFirst, t.held[size:]...)
+	t.replaceFirst, t.held = nil, nil
+	if _, err := t.Conn.Write(out); err != nil {
+		return 0, err
+	}
+	t.out.feed(out)
+	return len(p), nil
+}
+
+// packetLength returns the total length of the packet that b starts with,
+// and false while b does not hold all of it yet.
+func packetLength(b []byte) (int, bool) {
+	if len(b) < 2 {
+		return 0, false
+	}
+	n, used, ok := uvarint(b[1:])
+	if !ok || len(b) < 1+used+n {
+		return 0, false
+	}
+	return 1 + used + n, true
 }
 
 func (t *tapConn) packet(sent bool, header byte, size int, prefix []byte) {

@@ -20,6 +20,9 @@ type v5Driver struct {
 
 func connectV5(ctx context.Context, conn *tapConn, o Options, clientID string, deliver func(Message)) (drv driver, ack *Connack, err error) {
 	defer closeOnError(conn, &err)
+	if willNeedsOwnConnect(o.Will) {
+		conn.replaceFirst = encodeConnectV5(o, clientID)
+	}
 	d := &v5Driver{tap: conn}
 	d.cli = paho.NewClient(paho.ClientConfig{
 		ClientID:           clientID,

@@ -139,6 +139,7 @@ type Will struct {
 	WillDelayInterval uint32                 // -
 	Qos               byte                   // -
 	Retain            bool                   // -
+	Properties        packets.Properties     // mqttdesk: the other will properties, sent with the will
 }
 
 // ClientState tracks the state of the client.
@@ -247,6 +248,7 @@ func (cl *Client) ParseConnect(lid string, pk packets.Packet) {
 			TopicName:         pk.Connect.WillTopic,
 			WillDelayInterval: pk.Connect.WillProperties.WillDelayInterval,
 			User:              pk.Connect.WillProperties.User,
+			Properties:        pk.Connect.WillProperties.Copy(false), // mqttdesk
 		}
 		if pk.Properties.SessionExpiryIntervalFlag &&
 			pk.Properties.SessionExpiryInterval < pk.Connect.WillProperties.WillDelayInterval {

@@ -1528,11 +1528,22 @@ func (s *Server) sendLWT(cl *Client) {
 		},
 		TopicName: modifiedLWT.TopicName,
 		Payload:   modifiedLWT.Payload,
+		// mqttdesk: upstream sent only the user properties; MQTT 5 sends
+		// every will property with the will message (3.1.3.2).
 		Properties: packets.Properties{
-			User: modifiedLWT.User,
+			User:                  modifiedLWT.User,
+			PayloadFormat:         modifiedLWT.Properties.PayloadFormat,
+			PayloadFormatFlag:     modifiedLWT.Properties.PayloadFormatFlag,
+			MessageExpiryInterval: modifiedLWT.Properties.MessageExpiryInterval,
+			ContentType:           modifiedLWT.Properties.ContentType,
+			ResponseTopic:         modifiedLWT.Properties.ResponseTopic,
+			CorrelationData:       modifiedLWT.Properties.CorrelationData,
 		},
 		Origin:  cl.ID,
 		Created: time.Now().Unix(),
+	}
+	if exp := modifiedLWT.Properties.MessageExpiryInterval; exp > 0 { // mqttdesk
+		pk.Expiry = pk.Created + int64(exp)
 	}
 
 	if cl.Properties.Will.WillDelayInterval > 0 {
@@ -1660,7 +1671,10 @@ func (s *Server) loadClients(v []storage.Client) {
 			User:                      c.Properties.User,
 			MaximumPacketSize:         c.Properties.MaximumPacketSize,
 		}
-		cl.Properties.Will = Will(c.Will)
+		cl.Properties.Will = Will{ // mqttdesk: field by field, since Will has more fields now
+			Payload: c.Will.Payload, User: c.Will.User, TopicName: c.Will.TopicName, Flag: c.Will.Flag,
+			WillDelayInterval: c.Will.WillDelayInterval, Qos: c.Will.Qos, Retain: c.Will.Retain,
+		}
 
 		// cancel the context, update cl.State such as disconnected time and stopCause.
 		cl.Stop(packets.ErrServerShuttingDown)

@@ -180,7 +180,11 @@ func (h *Hook) updateClient(cl *mqtt.Client) {
 			User:                  props.User,
 			MaximumPacketSize:     props.MaximumPacketSize,
 		},
-		Will: storage.ClientWill(cl.Properties.Will),
+		Will: storage.ClientWill{ // mqttdesk: field by field, since mqtt.Will has more fields now
+			Payload: cl.Properties.Will.Payload, User: cl.Properties.Will.User, TopicName: cl.Properties.Will.TopicName,
+			Flag: cl.Properties.Will.Flag, WillDelayInterval: cl.Properties.Will.WillDelayInterval,
+			Qos: cl.Properties.Will.Qos, Retain: cl.Properties.Will.Retain,
+		},
 	}
 
 	_ = h.setKv(clientKey(cl), in)
