@@ -220,3 +220,42 @@ func TestIncomingTopicAliasesResolved(t *testing.T) {
 		t.Fatal("the broker never sent an alias-only PUBLISH; the test proves nothing")
 	}
 }
+
+// TestDisconnectIsClean checks that Disconnect sends DISCONNECT: the broker
+// then discards the will, which an abrupt close would have published.
+func TestDisconnectIsClean(t *testing.T) {
+	b := startLocal(t, localbroker.Config{})
+	for _, version := range []string{MQTT5, MQTT311} {
+		base := testOptions(SchemeMQTT, "127.0.0.1", b.port(t, SchemeMQTT), version)
+		watcher, rec := open(t, base)
+		if _, err := watcher.Subscribe(context.Background(), Subscription{Filter: "clean/#"}); err != nil {
+			t.Fatal(err)
+		}
+		o := base
+		o.Will = &Will{Topic: "clean/" + version, Payload: []byte("should not appear")}
+		s, _ := open(t, o)
+		if err := s.Disconnect(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if st := s.State(); st != StateDisconnected {
+			t.Fatalf("%s: state %v after Disconnect", version, st)
+		}
+		if _, err := s.Publish(context.Background(), Message{Topic: "x"}); err != ErrClosed {
+			t.Fatalf("%s: publish after Disconnect: %v", version, err)
+		}
+		found := false
+		for _, e := range s.Log() {
+			found = found || (e.Sent && e.Type == "DISCONNECT")
+		}
+		if !found {
+			t.Fatalf("%s: no DISCONNECT in the protocol log", version)
+		}
+		time.Sleep(300 * time.Millisecond)
+		rec.mu.Lock()
+		n := len(rec.messages)
+		rec.mu.Unlock()
+		if n != 0 {
+			t.Fatalf("%s: will published after a clean disconnect", version)
+		}
+	}
+}

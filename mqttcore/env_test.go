@@ -185,6 +185,7 @@ type mosquitto struct {
 
 // mosquittoConfig lets a test add lines to the configuration.
 type mosquittoConfig struct {
+	global     string // general options, after the defaults
 	extra      string // appended to the first listener
 	serverLeaf func(*testpki.CA) *testpki.Leaf
 }
@@ -204,6 +205,7 @@ func startMosquitto(t *testing.T, mc mosquittoConfig) *mosquitto {
 	if os.Geteuid() == 0 {
 		conf.WriteString("user root\n") // else it drops to "mosquitto", who cannot read the test's files
 	}
+	conf.WriteString(mc.global)
 	for _, l := range []struct{ name, lines string }{
 		{"mqtt", mc.extra},
 		{"ws", "protocol websockets\nsocket_domain ipv4\n"},

@@ -2,6 +2,7 @@ package mqttcore
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -137,9 +138,14 @@ func classifyUnknownAuthority(_ Options, err error) *Error {
 	if !errors.As(err, &ua) {
 		return nil
 	}
+	cert := ua.Cert
+	var cve *tls.CertificateVerificationError
+	if errors.As(err, &cve) && len(cve.UnverifiedCertificates) > 0 {
+		cert = cve.UnverifiedCertificates[0] // the broker's own, not the last one of its chain
+	}
 	what := "The broker's certificate"
-	if ua.Cert != nil {
-		what = fmt.Sprintf("The broker's certificate (%q, issued by %q)", ua.Cert.Subject.CommonName, ua.Cert.Issuer.CommonName)
+	if cert != nil {
+		what = fmt.Sprintf("The broker's certificate (%q, issued by %q)", cert.Subject.CommonName, cert.Issuer.CommonName)
 	}
 	return &Error{Kind: ErrTLSUnknownAuthority, Sentence: what + " is not signed by a CA this computer trusts; choose the broker's CA file in the TLS settings.", Err: err}
 }
@@ -190,7 +196,12 @@ func refusal(o Options, code byte, reason string) *Error {
 	case 0x86:
 		return &Error{Kind: ErrBadCredentials, Sentence: "The broker refused the username or password; check them in the connection's settings.", Err: cause}
 	case 0x87:
-		return &Error{Kind: ErrNotAuthorized, Sentence: "The broker refused this client: not authorized.", Err: cause}
+		sentence := "The broker refused this client: not authorized."
+		if o.Version == MQTT311 && o.Username != "" {
+			// 3.1.1 brokers answer a wrong password with this code too.
+			sentence = "The broker refused this client: not authorized; check the username and password."
+		}
+		return &Error{Kind: ErrNotAuthorized, Sentence: sentence, Err: cause}
 	case 0x84:
 		other := MQTT311
 		if o.Version == MQTT311 {

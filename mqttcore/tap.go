@@ -4,6 +4,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -20,8 +21,9 @@ type tapConn struct {
 
 	packetMu sync.Mutex // held by paho around each packet it writes
 
-	in  packetParser // used by the reading goroutine only
-	ids *subIDQueue
+	in        packetParser // used by the reading goroutine only
+	ids       *subIDQueue
+	v3Refusal atomic.Int32 // a 3.1.1 CONNACK return code answering MQTT 5, or 0
 
 	wmu sync.Mutex
 	out packetParser
@@ -113,6 +115,9 @@ func (t *tapConn) packet(sent bool, header byte, size int, prefix []byte) {
 		}
 	case pktConnack, pktDisconnect:
 		e.Note = reasonNote(typ, prefix)
+		if typ == pktConnack && !sent && t.v5 && len(prefix) == 2 && prefix[1] >= 1 && prefix[1] <= 5 {
+			t.v3Refusal.Store(int32(prefix[1])) // a 3.1.1 broker refusing our 5.0 CONNECT
+		}
 	}
 	t.log.add(e)
 }

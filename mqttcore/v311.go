@@ -29,8 +29,8 @@ func connectV311(ctx context.Context, conn *tapConn, o Options, clientID string,
 	d.cli = mqtt.NewClient(clientOptionsV311(o, clientID, conn, deliver, d.connectionLost))
 	tok := d.cli.Connect()
 	if err := waitToken(ctx, tok, d.timeout); err != nil {
-		if code := tok.(*mqtt.ConnectToken).ReturnCode(); code != 0 {
-			return nil, nil, refusal(o, v3ConnackCodes[code], "")
+		if code, ok := v3ConnackCodes[tok.(*mqtt.ConnectToken).ReturnCode()]; ok {
+			return nil, nil, refusal(o, code, "")
 		}
 		return nil, nil, err
 	}

@@ -41,6 +41,11 @@ func connectV5(ctx context.Context, conn *tapConn, o Options, clientID string, d
 		}
 		return nil, nil, refusal(o, ca.ReasonCode, reason)
 	}
+	if code := conn.v3Refusal.Load(); code != 0 {
+		// A 3.1.1-only broker answers with a 3.1.1 CONNACK, which paho
+		// cannot decode; its code says why (1: protocol version).
+		return nil, nil, refusal(o, v3ConnackCodes[byte(code)], "")
+	}
 	if err != nil {
 		return nil, nil, err
 	}
