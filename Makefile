@@ -39,8 +39,8 @@ unit: ## go test -race ./... with the mosquitto peers required
 smoke: ## Start the real window under Xvfb, screenshot it, stop it with SIGTERM
 	scripts/smoke.sh
 
-bench: deps-test ## Benchmarks: the local broker against mosquitto, in the same run
-	MQTTDESK_REQUIRE_PEERS=1 $(GO) test -run '^$$' -bench BrokerVsMosquitto -benchtime 1x ./app
+bench: deps-test ## Benchmarks against mosquitto in the same run: the broker, and a session's receive rate
+	MQTTDESK_REQUIRE_PEERS=1 $(GO) test -run '^$$' -bench . -benchtime 1x ./app ./mqttcore
 
 screenshots: deps-test ## Refresh the README's screenshot from the real app under Xvfb
 	scripts/screenshots.sh

@@ -29,6 +29,7 @@ Flags:
 `
 
 func main() {
+	app.TuneRuntime()
 	os.Exit(run(os.Args[1:]))
 }
 

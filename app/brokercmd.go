@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"syscall"
@@ -108,24 +107,9 @@ func RunBrokerCommand(args []string, stdout, stderr io.Writer, dataDir string) i
 		level = slog.LevelDebug
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	tuneGCForBroker()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return runBroker(ctx, cfg, exportCA, stdout, stderr)
-}
-
-// brokerGCPercent is the garbage collector target of `mqttdesk broker`.
-// The broker's live heap is small and every message allocates, so at Go's
-// default of 100 it collects all the time; 400 raised 1-to-1 QoS 0
-// throughput by about a third on the broker benchmark, for a heap that
-// stays a few tens of megabytes.
-const brokerGCPercent = 400
-
-// tuneGCForBroker applies brokerGCPercent unless the user chose GOGC.
-func tuneGCForBroker() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(brokerGCPercent)
-	}
 }
 
 func runBroker(ctx context.Context, cfg localbroker.Config, exportCA string, stdout, stderr io.Writer) int {

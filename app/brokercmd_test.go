@@ -31,6 +31,7 @@ func runBrokerForTest(args string) int {
 			defer pprof.StopCPUProfile()
 		}
 	}
+	TuneRuntime() // as main does
 	return RunBrokerCommand(strings.Fields(args), os.Stdout, os.Stderr, os.Getenv("MQTTDESK_DATA"))
 }
 

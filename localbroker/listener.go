@@ -41,6 +41,10 @@ type listener struct {
 	mu     sync.Mutex
 	closed bool
 	conns  map[net.Conn]struct{}
+	// running counts connections handed to mochi. Close waits for it, so
+	// that mochi's ClientsWg.Add never races its own Wait in Server.Close
+	// (a data race, and a panic when a client connects at that moment).
+	running sync.WaitGroup
 }
 
 var _ listeners.Listener = (*listener)(nil)
@@ -109,7 +113,9 @@ func (l *listener) Serve(establish listeners.EstablishFn) {
 	}
 }
 
+// establish hands conn to mochi; conn must have been tracked.
 func (l *listener) establish(establish listeners.EstablishFn, conn net.Conn) {
+	defer l.running.Done()
 	if c, ok := conn.(*coarseDeadlineConn); ok {
 		defer l.untrack(c.Conn)
 	} else {
@@ -121,8 +127,8 @@ func (l *listener) establish(establish listeners.EstablishFn, conn net.Conn) {
 	}
 }
 
-// track records conn, or closes it and returns false when the listener is
-// closing.
+// track records conn before it is handed to establish, or closes it and
+// returns false when the listener is closing.
 func (l *listener) track(conn net.Conn) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -131,6 +137,7 @@ func (l *listener) track(conn net.Conn) bool {
 		return false
 	}
 	l.conns[conn] = struct{}{}
+	l.running.Add(1)
 	return true
 }
 
@@ -142,8 +149,9 @@ func (l *listener) untrack(conn net.Conn) {
 }
 
 // Close stops accepting, asks mochi to disconnect this listener's clients
-// (MQTT 5 clients get DISCONNECT 0x8B), then closes every connection left,
-// such as one that has not sent CONNECT yet.
+// (MQTT 5 clients get DISCONNECT 0x8B), closes every connection left (such
+// as one that has not sent CONNECT yet) and waits until mochi has let go of
+// them all.
 func (l *listener) Close(closeClients listeners.CloseFn) {
 	l.mu.Lock()
 	already := l.closed
@@ -159,6 +167,7 @@ func (l *listener) Close(closeClients listeners.CloseFn) {
 	}
 	closeClients(l.id)
 	l.closeAll()
+	l.running.Wait()
 }
 
 func (l *listener) closeAll() {

@@ -21,6 +21,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(brokerProcessEnv) != "" {
+		os.Exit(serveBrokerProcess())
+	}
 	goleak.VerifyTestMain(m)
 }
 

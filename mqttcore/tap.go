@@ -1,6 +1,7 @@
 package mqttcore
 
 import (
+	"bufio"
 	"net"
 	"strconv"
 	"sync"
@@ -21,7 +22,8 @@ type tapConn struct {
 
 	packetMu sync.Mutex // held by paho around each packet it writes
 
-	in        packetParser // used by the reading goroutine only
+	r         *bufio.Reader // used by the reading goroutine only: paho reads a few bytes at a time
+	in        packetParser  // likewise
 	ids       *subIDQueue
 	v3Refusal atomic.Int32 // a 3.1.1 CONNACK return code answering MQTT 5, or 0
 
@@ -35,7 +37,7 @@ type tapConn struct {
 }
 
 func newTapConn(c net.Conn, log *protocolLog, v5 bool) *tapConn {
-	t := &tapConn{Conn: c, log: log, v5: v5, ids: &subIDQueue{}}
+	t := &tapConn{Conn: c, log: log, v5: v5, ids: &subIDQueue{}, r: bufio.NewReaderSize(c, 64<<10)}
 	t.in.onPacket = func(h byte, size int, prefix []byte) { t.packet(false, h, size, prefix) }
 	t.out.onPacket = func(h byte, size int, prefix []byte) { t.packet(true, h, size, prefix) }
 	return t
@@ -46,7 +48,7 @@ func (t *tapConn) Lock()   { t.packetMu.Lock() }
 func (t *tapConn) Unlock() { t.packetMu.Unlock() }
 
 func (t *tapConn) Read(p []byte) (int, error) {
-	n, err := t.Conn.Read(p)
+	n, err := t.r.Read(p)
 	t.in.feed(p[:n])
 	return n, err
 }

@@ -17,6 +17,11 @@ type Scenario struct {
 	// Window bounds how far the publisher may run ahead of the slowest
 	// subscriber, so that no broker has to queue (or drop) without limit.
 	Window int
+	// Consumers are other receivers of the stream (a client under test),
+	// each reporting how many messages it has received. The publisher
+	// paces itself against them too, and Run waits for them to receive
+	// every message.
+	Consumers []func() int64
 }
 
 // Result is what a run measured.
@@ -68,7 +73,7 @@ func Run(addr string, s Scenario, timeout time.Duration) (Result, error) {
 	start := time.Now()
 	deadline := start.Add(timeout)
 	pubErr := pub.run(s, subs, progress, deadline)
-	allDone := waitAll(subs, deadline)
+	allDone := waitAll(subs, deadline) && waitConsumers(s, deadline)
 	res := Result{Elapsed: time.Since(start)}
 	for _, sub := range subs {
 		res.Delivered += sub.count.Load()
@@ -80,6 +85,18 @@ func Run(addr string, s Scenario, timeout time.Duration) (Result, error) {
 		return res, fmt.Errorf("%w: %d of %d", ErrIncomplete, res.Delivered, int64(s.Messages*s.Subscribers))
 	}
 	return res, nil
+}
+
+func waitConsumers(s Scenario, deadline time.Time) bool {
+	for _, received := range s.Consumers {
+		for received() < int64(s.Messages) {
+			if time.Now().After(deadline) {
+				return false
+			}
+			time.Sleep(100 * time.Microsecond)
+		}
+	}
+	return true
 }
 
 func waitAll(subs []*subscriber, deadline time.Time) bool {
@@ -168,13 +185,13 @@ func (p *publisher) run(s Scenario, subs []*subscriber, progress <-chan struct{}
 		payload[i] = byte('a' + i%26)
 	}
 	for i := 0; i < s.Messages; i++ {
-		for int64(i)-slowest(subs) >= int64(s.Window) || (p.qos > 0 && int64(i)-p.acked.Load() >= int64(s.Window)) {
+		for int64(i)-slowest(subs, s.Consumers) >= int64(s.Window) || (p.qos > 0 && int64(i)-p.acked.Load() >= int64(s.Window)) {
 			if err := p.conn.Flush(); err != nil {
 				return fmt.Errorf("mqttload: publish: %w", err)
 			}
 			select {
 			case <-progress:
-			case <-time.After(10 * time.Millisecond):
+			case <-time.After(pollEvery(s)):
 				if time.Now().After(deadline) {
 					return fmt.Errorf("%w: publisher stalled at %d of %d", ErrIncomplete, i, s.Messages)
 				}
@@ -190,10 +207,24 @@ func (p *publisher) run(s Scenario, subs []*subscriber, progress <-chan struct{}
 	return p.conn.Flush()
 }
 
-func slowest(subs []*subscriber) int64 {
+// pollEvery is how long the publisher waits for progress it is not told
+// about: consumers do not signal.
+func pollEvery(s Scenario) time.Duration {
+	if len(s.Consumers) > 0 {
+		return 100 * time.Microsecond
+	}
+	return 10 * time.Millisecond
+}
+
+func slowest(subs []*subscriber, consumers []func() int64) int64 {
 	low := int64(-1)
 	for _, s := range subs {
 		if n := s.count.Load(); low < 0 || n < low {
+			low = n
+		}
+	}
+	for _, received := range consumers {
+		if n := received(); low < 0 || n < low {
 			low = n
 		}
 	}
