@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -44,6 +46,11 @@ type Store struct {
 	db      *bolt.DB
 	path    string
 	secrets *secretBox
+	writer  *writer
+	topics  topics
+
+	appendMu sync.RWMutex // Append and Flush hold it for reading while they queue
+	closed   atomic.Bool
 }
 
 // DefaultDir returns the user's data directory for mqttdesk,
@@ -80,12 +87,13 @@ func Open(dir string) (*Store, error) {
 		_ = db.Close()
 		return nil, err
 	}
+	s.writer = startWriter(s)
 	return s, nil
 }
 
 func (s *Store) init() error {
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketMeta, bucketProfiles, bucketSettings, bucketSecrets} {
+		for _, name := range [][]byte{bucketMeta, bucketProfiles, bucketSettings, bucketSecrets, bucketHistory} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
@@ -109,8 +117,16 @@ func (s *Store) init() error {
 // Path returns the database file's path.
 func (s *Store) Path() string { return s.path }
 
-// Close closes the file. Using the Store afterwards returns errors.
+// Close commits every queued message and closes the file. Using the Store
+// afterwards returns errors.
 func (s *Store) Close() error {
+	s.appendMu.Lock()
+	already := s.closed.Swap(true)
+	s.appendMu.Unlock()
+	if already {
+		return nil
+	}
+	s.writer.close()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("storage: close %s: %w", s.path, err)
 	}

@@ -1,0 +1,134 @@
+package storage
+
+import bolt "go.etcd.io/bbolt"
+
+// Reads use short read transactions; they never wait for the writer.
+
+// NewestPage returns the newest n messages of profileID, oldest first.
+func (s *Store) NewestPage(profileID string, n int) ([]Message, error) {
+	return s.page(profileID, n, func(c *bolt.Cursor) ([]byte, []byte) { return c.Last() }, (*bolt.Cursor).Prev, true)
+}
+
+// PageBefore returns up to n messages older than seq, oldest first.
+func (s *Store) PageBefore(profileID string, seq uint64, n int) ([]Message, error) {
+	start := func(c *bolt.Cursor) ([]byte, []byte) {
+		if k, _ := c.Seek(seqKey(seq)); k == nil {
+			return c.Last()
+		}
+		return c.Prev()
+	}
+	return s.page(profileID, n, start, (*bolt.Cursor).Prev, true)
+}
+
+// PageAfter returns up to n messages newer than seq, oldest first.
+func (s *Store) PageAfter(profileID string, seq uint64, n int) ([]Message, error) {
+	start := func(c *bolt.Cursor) ([]byte, []byte) { return c.Seek(seqKey(seq + 1)) }
+	return s.page(profileID, n, start, (*bolt.Cursor).Next, false)
+}
+
+// page walks from start in the direction of step, collecting up to n
+// messages; backwards pages are reversed into time order.
+func (s *Store) page(profileID string, n int, start func(*bolt.Cursor) ([]byte, []byte), step func(*bolt.Cursor) ([]byte, []byte), backwards bool) ([]Message, error) {
+	var out []Message
+	err := s.db.View(func(tx *bolt.Tx) error {
+		pb, cache, err := s.readBucket(tx, profileID)
+		if err != nil || pb == nil {
+			return err
+		}
+		c := pb.Bucket(subMessages).Cursor()
+		for k, v := start(c); k != nil && len(out) < n; k, v = step(c) {
+			m, err := decodeMessage(k, v, cache)
+			if err != nil {
+				return err
+			}
+			out = append(out, m)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, errHistory("read", profileID, err)
+	}
+	if backwards {
+		reverse(out)
+	}
+	return out, nil
+}
+
+func reverse(ms []Message) {
+	for i, j := 0, len(ms)-1; i < j; i, j = i+1, j-1 {
+		ms[i], ms[j] = ms[j], ms[i]
+	}
+}
+
+func decodeMessage(k, v []byte, cache *topicCache) (Message, error) {
+	m := Message{Seq: keySeq(k)}
+	id, err := decodeRecord(v, &m)
+	if err != nil {
+		return m, err
+	}
+	m.Topic = cache.name(id)
+	return m, nil
+}
+
+// readBucket returns the profile's history bucket and its loaded topic
+// cache; a nil bucket when the profile has no history.
+func (s *Store) readBucket(tx *bolt.Tx, profileID string) (*bolt.Bucket, *topicCache, error) {
+	pb, err := profileBucket(tx, profileID, false)
+	if err != nil || pb == nil {
+		return nil, nil, err
+	}
+	cache := s.topics.of(profileID)
+	return pb, cache, cache.load(pb)
+}
+
+// HistoryStats are the size of one profile's history.
+type HistoryStats struct {
+	Count int64 // messages kept
+	Bytes int64 // bytes of their records
+}
+
+// HistoryStats returns the size of profileID's history.
+func (s *Store) HistoryStats(profileID string) (HistoryStats, error) {
+	var st HistoryStats
+	err := s.db.View(func(tx *bolt.Tx) error {
+		pb, err := profileBucket(tx, profileID, false)
+		if err != nil || pb == nil {
+			return err
+		}
+		c := readCounters(pb)
+		st = HistoryStats{Count: c.count, Bytes: c.bytes}
+		return nil
+	})
+	if err != nil {
+		return st, errHistory("count", profileID, err)
+	}
+	return st, nil
+}
+
+// LatestPerTopic returns the newest message of every topic of profileID,
+// by topic.
+func (s *Store) LatestPerTopic(profileID string) (map[string]Message, error) {
+	out := map[string]Message{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		pb, cache, err := s.readBucket(tx, profileID)
+		if err != nil || pb == nil {
+			return err
+		}
+		msgs := pb.Bucket(subMessages)
+		return pb.Bucket(subLatest).ForEach(func(_, seq []byte) error {
+			v := msgs.Get(seq)
+			if v == nil {
+				return nil // pruned by retention
+			}
+			m, err := decodeMessage(seq, v, cache)
+			if err == nil {
+				out[m.Topic] = m
+			}
+			return err
+		})
+	})
+	if err != nil {
+		return nil, errHistory("read", profileID, err)
+	}
+	return out, nil
+}

@@ -1,0 +1,269 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Writer settings: a group is committed when it holds groupSize messages
+// or groupDelay has passed since its first, whichever comes first.
+const (
+	groupSize  = 8192
+	groupDelay = 20 * time.Millisecond
+	queueSize  = 1 << 16
+)
+
+// Sentinel errors of the history writer.
+var (
+	// ErrClosed is returned by Append after Close.
+	ErrClosed = errors.New("storage: closed")
+	// ErrEmptyTopic is returned by Append for a message without a topic.
+	ErrEmptyTopic = errors.New("storage: a message needs a topic")
+)
+
+type appendReq struct {
+	profile string
+	msg     Message
+	flushed chan<- error // set for Flush requests only
+}
+
+// WriterStats describe the history writer.
+type WriterStats struct {
+	Queued       int    // messages waiting to be committed
+	Committed    uint64 // messages committed since Open
+	Groups       uint64 // transactions committed
+	Backpressure uint64 // Append calls that had to wait for room in the queue
+	Rejected     uint64 // messages that could not be stored (never disk trouble, which is retried)
+	Retrying     bool   // the disk refused the last commit, which is being retried
+	LastError    error  // the last commit error, while Retrying or after a rejection
+}
+
+// writer owns every write to the message history: it commits messages in
+// groups, one transaction per group, from one goroutine.
+type writer struct {
+	s     *Store
+	queue chan appendReq
+	done  chan struct{}
+	stop  sync.Once
+
+	committed, groups, backpressure, rejected atomic.Uint64
+	mu                                        sync.Mutex
+	lastErr                                   error
+	retrying                                  bool
+}
+
+func startWriter(s *Store) *writer {
+	w := &writer{s: s, queue: make(chan appendReq, queueSize), done: make(chan struct{})}
+	go w.run()
+	return w
+}
+
+// Append queues m for profileID's history. It returns at once while the
+// queue has room, and waits (back-pressure) while the disk falls behind,
+// until ctx ends. The message is on disk after the next group commit;
+// Flush waits for that.
+func (s *Store) Append(ctx context.Context, profileID string, m Message) error {
+	s.appendMu.RLock() // Close takes it to close the queue
+	defer s.appendMu.RUnlock()
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	if m.Topic == "" {
+		return ErrEmptyTopic
+	}
+	req := appendReq{profile: profileID, msg: m}
+	select {
+	case s.writer.queue <- req:
+		return nil
+	default:
+	}
+	s.writer.backpressure.Add(1)
+	select {
+	case s.writer.queue <- req:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Flush waits until every message appended before it is committed.
+func (s *Store) Flush(ctx context.Context) error {
+	done := make(chan error, 1)
+	if err := s.enqueueFlush(ctx, done); err != nil {
+		return err
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Store) enqueueFlush(ctx context.Context, done chan<- error) error {
+	s.appendMu.RLock()
+	defer s.appendMu.RUnlock()
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	select {
+	case s.writer.queue <- appendReq{flushed: done}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// WriterStats returns the writer's counters.
+func (s *Store) WriterStats() WriterStats {
+	w := s.writer
+	w.mu.Lock()
+	lastErr, retrying := w.lastErr, w.retrying
+	w.mu.Unlock()
+	return WriterStats{
+		Queued: len(w.queue), Committed: w.committed.Load(), Groups: w.groups.Load(),
+		Backpressure: w.backpressure.Load(), Rejected: w.rejected.Load(), Retrying: retrying, LastError: lastErr,
+	}
+}
+
+func (w *writer) run() {
+	defer close(w.done)
+	group := make([]appendReq, 0, groupSize)
+	for {
+		first, ok := <-w.queue
+		if !ok {
+			return
+		}
+		group = w.collect(append(group[:0], first))
+		w.commitRetrying(group)
+	}
+}
+
+// collect adds queued requests to group until it is full, groupDelay has
+// passed, a flush asks for a commit, or the queue closes.
+func (w *writer) collect(group []appendReq) []appendReq {
+	if group[0].flushed != nil {
+		return group
+	}
+	timer := time.NewTimer(groupDelay)
+	defer timer.Stop()
+	for len(group) < groupSize {
+		select {
+		case req, ok := <-w.queue:
+			if !ok {
+				return group
+			}
+			group = append(group, req)
+			if req.flushed != nil {
+				return group
+			}
+		case <-timer.C:
+			return group
+		}
+	}
+	return group
+}
+
+// commitRetrying commits group. While the disk refuses (full, read-only,
+// failing) it retries with backoff: nothing queued is dropped, and the queue
+// filling up is the back-pressure callers see. Any other failure is a
+// message the store cannot take; the group is then committed one message
+// at a time so that only that message is rejected.
+func (w *writer) commitRetrying(group []appendReq) {
+	delay := 50 * time.Millisecond
+	for {
+		err := w.commit(group)
+		if err != nil && !errors.Is(err, bolt.ErrDatabaseNotOpen) && !isDiskError(err) {
+			err = w.commitEach(group)
+		}
+		w.setState(err, err != nil && isDiskError(err))
+		if err == nil || !isDiskError(err) {
+			w.answerFlushes(group, err)
+			return
+		}
+		time.Sleep(delay)
+		delay = min(2*delay, 2*time.Second)
+	}
+}
+
+func (w *writer) setState(err error, retrying bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.retrying = retrying
+	if err != nil {
+		w.lastErr = err
+	} else if !retrying {
+		w.lastErr = nil
+	}
+}
+
+// commitEach commits the messages of group one by one, rejecting those
+// that fail for a reason other than the disk.
+func (w *writer) commitEach(group []appendReq) error {
+	for i := range group {
+		if group[i].flushed != nil {
+			continue
+		}
+		err := w.commit(group[i : i+1])
+		if isDiskError(err) {
+			return err
+		}
+		if err != nil {
+			w.rejected.Add(1)
+			w.mu.Lock()
+			w.lastErr = err
+			w.mu.Unlock()
+		}
+	}
+	return nil
+}
+
+// isDiskError reports whether err comes from the disk refusing to write,
+// which may pass: full, quota, read-only, I/O error, permission.
+func isDiskError(err error) bool {
+	for _, e := range []error{syscall.ENOSPC, syscall.EDQUOT, syscall.EROFS, syscall.EIO, syscall.EACCES, syscall.EPERM, os.ErrPermission} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+func (w *writer) answerFlushes(group []appendReq, err error) {
+	for _, req := range group {
+		if req.flushed != nil {
+			req.flushed <- err
+		}
+	}
+}
+
+func (w *writer) commit(group []appendReq) error {
+	n := 0
+	err := w.s.db.Update(func(tx *bolt.Tx) error {
+		var err error
+		n, err = w.s.appendGroup(tx, group)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("storage: commit %d messages: %w", len(group), err)
+	}
+	w.committed.Add(uint64(n))
+	w.groups.Add(1)
+	return nil
+}
+
+// close stops the writer after it has committed everything queued.
+func (w *writer) close() {
+	w.stop.Do(func() {
+		close(w.queue)
+		<-w.done
+	})
+}
