@@ -90,3 +90,24 @@ func TestHistorySurvivesReopen(t *testing.T) {
 		t.Fatalf("append after close: %v", err)
 	}
 }
+
+func TestClearHistory(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	appendN(t, s, "p", 0, 50, sensorTopic)
+	ctx := context.Background()
+	_ = s.Append(ctx, "p", Message{Topic: "queued", Payload: []byte("x")})
+	if err := s.ClearHistory(ctx, "p"); err != nil {
+		t.Fatal(err)
+	}
+	if page, _ := s.NewestPage("p", 10); len(page) != 0 {
+		t.Fatalf("%d messages after clearing", len(page))
+	}
+	appendN(t, s, "p", 0, 1, func(int) string { return "fresh" })
+	page, _ := s.NewestPage("p", 10)
+	if len(page) != 1 || page[0].Topic != "fresh" || page[0].Seq != 1 {
+		t.Fatalf("after clearing: %+v", page)
+	}
+	if err := s.ClearHistory(ctx, "never-used"); err != nil {
+		t.Fatal(err)
+	}
+}

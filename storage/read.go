@@ -1,6 +1,12 @@
 package storage
 
-import bolt "go.etcd.io/bbolt"
+import (
+	"context"
+	"errors"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
 
 // Reads use short read transactions; they never wait for the writer.
 
@@ -131,4 +137,24 @@ func (s *Store) LatestPerTopic(profileID string) (map[string]Message, error) {
 		return nil, errHistory("read", profileID, err)
 	}
 	return out, nil
+}
+
+// ClearHistory deletes every message of profileID. Messages still queued
+// for it are committed first, so none arrive after the clear.
+func (s *Store) ClearHistory(ctx context.Context, profileID string) error {
+	if err := s.Flush(ctx); err != nil {
+		return err
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		err := tx.Bucket(bucketHistory).DeleteBucket([]byte(profileID))
+		if errors.Is(err, bolterrors.ErrBucketNotFound) {
+			return nil
+		}
+		return err
+	})
+	s.topics.forget(profileID)
+	if err != nil {
+		return errHistory("clear", profileID, err)
+	}
+	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // Writer settings: a group is committed when it holds groupSize messages
@@ -181,7 +182,7 @@ func (w *writer) commitRetrying(group []appendReq) {
 	delay := 50 * time.Millisecond
 	for {
 		err := w.commit(group)
-		if err != nil && !errors.Is(err, bolt.ErrDatabaseNotOpen) && !isDiskError(err) {
+		if err != nil && !errors.Is(err, bolterrors.ErrDatabaseNotOpen) && !isDiskError(err) {
 			err = w.commitEach(group)
 		}
 		w.setState(err, err != nil && isDiskError(err))
