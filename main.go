@@ -37,6 +37,7 @@ func run(args []string) int {
 	fs := flag.NewFlagSet("mqttdesk", flag.ContinueOnError)
 	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
 	dataDir := fs.String("data-dir", "", "`directory` for connections, history and broker files (default: the user's config directory/mqttdesk)")
+	recoverDB := fs.Bool("recover", false, "if the data file is damaged, keep it aside (renamed, not deleted) and start with a fresh one")
 	if app.AsksForHelp(args) {
 		fs.SetOutput(os.Stdout)
 	}
@@ -54,7 +55,7 @@ func run(args []string) int {
 		fs.Usage()
 		return 2
 	}
-	core, err := app.Open(app.Config{DataDir: *dataDir})
+	core, err := app.Open(app.Config{DataDir: *dataDir, Recover: *recoverDB})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "mqttdesk: %s\n", app.UserMessage(err))
 		return 1

@@ -21,6 +21,9 @@ type Config struct {
 	DataDir string
 	// Logger receives the application log; nothing is logged when nil.
 	Logger *slog.Logger
+	// Recover moves a damaged database aside (it is kept, renamed) and
+	// starts a fresh one.
+	Recover bool
 }
 
 // App is the running application core. Create it with Open and release it
@@ -46,7 +49,7 @@ func Open(cfg Config) (*App, error) {
 		}
 		dir = d
 	}
-	store, err := storage.Open(dir)
+	store, err := storage.OpenWith(dir, storage.OpenOptions{MoveAsideCorrupt: cfg.Recover})
 	if err != nil {
 		return nil, err
 	}
@@ -83,6 +86,8 @@ func UserMessage(err error) string {
 		return ""
 	case errors.Is(err, storage.ErrLocked):
 		return "mqttdesk is already running with this data directory; close the other window or start with another --data-dir."
+	case errors.Is(err, storage.ErrCorrupt):
+		return "mqttdesk's data file is damaged (" + err.Error() + "); start mqttdesk with --recover to keep it aside and begin with a fresh one."
 	case errors.Is(err, localbroker.ErrPortInUse):
 		return trimPrefixes(err.Error()) + "."
 	}

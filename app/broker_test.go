@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -144,4 +146,22 @@ func TestSecondAppOnTheSameDirectory(t *testing.T) {
 	if msg := UserMessage(err); !strings.HasPrefix(msg, "mqttdesk is already running with this data directory") {
 		t.Fatalf("user message %q", msg)
 	}
+}
+
+func TestDamagedDataFile(t *testing.T) {
+	dir := t.TempDir()
+	a := openApp(t, dir)
+	_ = a.Close()
+	if err := os.WriteFile(filepath.Join(dir, storage.FileName), []byte(strings.Repeat("x", 9000)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(Config{DataDir: dir})
+	if msg := UserMessage(err); !strings.Contains(msg, "damaged") || !strings.Contains(msg, "--recover") {
+		t.Fatalf("message for a damaged file: %q", msg)
+	}
+	b, err := Open(Config{DataDir: dir, Recover: true})
+	if err != nil {
+		t.Fatalf("open with Recover: %v", err)
+	}
+	_ = b.Close()
 }

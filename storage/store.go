@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,7 +33,18 @@ var (
 	// ErrNewerSchema is returned by Open for a file written by a newer
 	// mqttdesk, which this one must not change.
 	ErrNewerSchema = errors.New("the data file was written by a newer mqttdesk")
+	// ErrCorrupt is returned by Open for a file that is not a readable
+	// mqttdesk database. The file is left as it is unless the caller asks
+	// OpenWith to move it aside.
+	ErrCorrupt = errors.New("the data file is damaged")
 )
+
+// OpenOptions change how OpenWith treats the data file.
+type OpenOptions struct {
+	// MoveAsideCorrupt renames a damaged file to mqttdesk.db.damaged-<time>
+	// beside it, never overwriting it, and starts a fresh one.
+	MoveAsideCorrupt bool
+}
 
 var (
 	bucketMeta     = []byte("meta")
@@ -48,6 +60,8 @@ type Store struct {
 	secrets *secretBox
 	writer  *writer
 	topics  topics
+
+	movedAside string
 
 	appendMu sync.RWMutex // Append and Flush hold it for reading while they queue
 	closed   atomic.Bool
@@ -65,8 +79,42 @@ func DefaultDir() (string, error) {
 
 // Open opens or creates the database in dir (created with mode 0700; the
 // file has mode 0600). It returns ErrLocked within about a second when
-// another process holds the file.
-func Open(dir string) (*Store, error) {
+// another process holds the file, and ErrCorrupt, naming the file and the
+// cause, when the file is damaged.
+func Open(dir string) (*Store, error) { return OpenWith(dir, OpenOptions{}) }
+
+// OpenWith is Open with options. After moving a damaged file aside, the
+// store's MovedAside says where it went.
+func OpenWith(dir string, o OpenOptions) (*Store, error) {
+	s, err := open(dir)
+	if !errors.Is(err, ErrCorrupt) || !o.MoveAsideCorrupt {
+		return s, err
+	}
+	moved, merr := moveAside(filepath.Join(dir, FileName))
+	if merr != nil {
+		return nil, errors.Join(err, merr)
+	}
+	if s, err = open(dir); err == nil {
+		s.movedAside = moved
+	}
+	return s, err
+}
+
+// MovedAside returns where OpenWith moved a damaged file, or "".
+func (s *Store) MovedAside() string { return s.movedAside }
+
+func moveAside(path string) (string, error) {
+	moved := path + ".damaged-" + time.Now().Format("20060102-150405")
+	if _, err := os.Stat(moved); err == nil {
+		return "", fmt.Errorf("storage: %s already exists; not overwriting it", moved)
+	}
+	if err := os.Rename(path, moved); err != nil {
+		return "", fmt.Errorf("storage: move the damaged %s aside: %w", path, err)
+	}
+	return moved, nil
+}
+
+func open(dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("storage: create %s: %w", dir, err)
 	}
@@ -79,13 +127,19 @@ func Open(dir string) (*Store, error) {
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("storage: open %s: %w", path, ErrLocked)
 	}
+	if isCorruption(err) {
+		return nil, fmt.Errorf("storage: open %s: %w (%v)", path, ErrCorrupt, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
 	}
 	s := &Store{db: db, path: path, secrets: secrets}
 	if err := s.init(); err != nil {
 		_ = db.Close()
-		return nil, err
+		if errors.Is(err, ErrNewerSchema) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("storage: open %s: %w (%v)", path, ErrCorrupt, err)
 	}
 	s.writer = startWriter(s)
 	return s, nil
@@ -112,6 +166,16 @@ func (s *Store) init() error {
 		return fmt.Errorf("storage: prepare %s: %w", s.path, err)
 	}
 	return nil
+}
+
+// isCorruption reports whether a bbolt open error means a damaged file.
+func isCorruption(err error) bool {
+	for _, e := range []error{bolterrors.ErrInvalid, bolterrors.ErrVersionMismatch, bolterrors.ErrChecksum, bolterrors.ErrInvalidMapping} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return err != nil && strings.Contains(err.Error(), "file size too small")
 }
 
 // Path returns the database file's path.
