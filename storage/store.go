@@ -62,6 +62,9 @@ type Store struct {
 	topics  topics
 
 	movedAside string
+	pruneStop  chan struct{}
+	pruneDone  chan struct{}
+	pruneErr   atomic.Value // error of the last background prune
 
 	appendMu sync.RWMutex // Append and Flush hold it for reading while they queue
 	closed   atomic.Bool
@@ -142,6 +145,11 @@ func open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("storage: open %s: %w (%v)", path, ErrCorrupt, err)
 	}
 	s.writer = startWriter(s)
+	s.pruneStop, s.pruneDone = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(s.pruneDone)
+		s.pruneLoop(s.pruneStop)
+	}()
 	return s, nil
 }
 
@@ -190,6 +198,8 @@ func (s *Store) Close() error {
 	if already {
 		return nil
 	}
+	close(s.pruneStop)
+	<-s.pruneDone
 	s.writer.close()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("storage: close %s: %w", s.path, err)
