@@ -39,8 +39,8 @@ unit: ## go test -race ./... with the mosquitto peers required
 smoke: ## Start the real window under Xvfb, screenshot it, stop it with SIGTERM
 	scripts/smoke.sh
 
-bench: deps-test ## Benchmarks against mosquitto in the same run: the broker, and a session's receive rate
-	MQTTDESK_REQUIRE_PEERS=1 $(GO) test -run '^$$' -bench . -benchtime 1x ./app ./mqttcore
+bench: deps-test ## Benchmarks: the broker and a session against mosquitto in the same run, and the history store
+	MQTTDESK_REQUIRE_PEERS=1 $(GO) test -run '^$$' -bench . -benchtime 1x ./app ./mqttcore ./storage
 
 screenshots: deps-test ## Refresh the README's screenshot from the real app under Xvfb
 	scripts/screenshots.sh

@@ -1,14 +1,17 @@
 package storage
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/mqttdesk/mqttdesk/mqttcore"
 )
@@ -38,7 +41,7 @@ func (s *Store) SaveProfile(p Profile) (Profile, error) {
 		return p, fmt.Errorf("storage: encode profile %q: %w", p.Options.Name, err)
 	}
 	err = s.db.Update(func(tx *bolt.Tx) error {
-		if err := s.putSecret(tx, passwordKey(p.ID), p.Options.Password); err != nil {
+		if err := s.putProfileSecrets(tx, p); err != nil {
 			return err
 		}
 		return tx.Bucket(bucketProfiles).Put([]byte(p.ID), data)
@@ -92,12 +95,23 @@ func (s *Store) Profiles() ([]Profile, error) {
 	return out, nil
 }
 
-// DeleteProfile removes the profile with id; removing a missing one is
-// not an error.
+// DeleteProfile removes the profile with id and everything of it: its
+// secrets, subscriptions, publish history and message history. Removing a
+// missing one is not an error.
 func (s *Store) DeleteProfile(id string) error {
+	if err := s.ClearHistory(context.Background(), id); err != nil {
+		return err
+	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		if err := s.putSecret(tx, passwordKey(id), ""); err != nil {
-			return err
+		for _, name := range secretNames(id) {
+			if err := s.putSecret(tx, name, ""); err != nil {
+				return err
+			}
+		}
+		for _, b := range [][]byte{bucketSubscriptions, bucketPublished} {
+			if err := tx.Bucket(b).DeleteBucket([]byte(id)); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
+				return err
+			}
 		}
 		return tx.Bucket(bucketProfiles).Delete([]byte(id))
 	})
@@ -113,12 +127,38 @@ func (s *Store) decodeProfile(tx *bolt.Tx, data []byte) (Profile, error) {
 	if err := json.Unmarshal(data, &p); err != nil {
 		return p, err
 	}
-	pass, err := s.secret(tx, passwordKey(p.ID))
-	p.Options.Password = pass
-	return p, err
+	return p, s.getProfileSecrets(tx, &p)
 }
 
-func passwordKey(profileID string) string { return "profile/" + profileID + "/password" }
+// A profile's secrets, kept encrypted apart from its record.
+func secretNames(profileID string) []string {
+	prefix := "profile/" + profileID + "/"
+	return []string{prefix + "password", prefix + "keyPassphrase", prefix + "proxyPassword"}
+}
+
+func profileSecretFields(p *Profile) []*string {
+	return []*string{&p.Options.Password, &p.Options.TLS.KeyPassphrase, &p.Options.Proxy.Password}
+}
+
+func (s *Store) putProfileSecrets(tx *bolt.Tx, p Profile) error {
+	for i, name := range secretNames(p.ID) {
+		if err := s.putSecret(tx, name, *profileSecretFields(&p)[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) getProfileSecrets(tx *bolt.Tx, p *Profile) error {
+	for i, name := range secretNames(p.ID) {
+		v, err := s.secret(tx, name)
+		if err != nil {
+			return err
+		}
+		*profileSecretFields(p)[i] = v
+	}
+	return nil
+}
 
 func newID() string {
 	b := make([]byte, 8)

@@ -3,6 +3,8 @@ package storage
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
@@ -157,4 +159,21 @@ func (s *Store) ClearHistory(ctx context.Context, profileID string) error {
 		return errHistory("clear", profileID, err)
 	}
 	return nil
+}
+
+// DiskUsage returns the bytes the database uses and the size of its file,
+// which bbolt grows ahead of use (in steps of up to 16 MB).
+func (s *Store) DiskUsage() (used, file int64, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		used = tx.Size()
+		return nil
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("storage: size of %s: %w", s.path, err)
+	}
+	info, err := os.Stat(s.path)
+	if err != nil {
+		return used, 0, fmt.Errorf("storage: size of %s: %w", s.path, err)
+	}
+	return used, info.Size(), nil
 }

@@ -155,7 +155,7 @@ func open(dir string) (*Store, error) {
 
 func (s *Store) init() error {
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketMeta, bucketProfiles, bucketSettings, bucketSecrets, bucketHistory} {
+		for _, name := range [][]byte{bucketMeta, bucketProfiles, bucketSettings, bucketSecrets, bucketHistory, bucketSubscriptions, bucketPublished} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
