@@ -17,8 +17,6 @@ import (
 // FileName is the database's name inside the data directory.
 const FileName = "mqttdesk.db"
 
-// schemaVersion is the layout this code writes; older files are migrated.
-const schemaVersion = 1
 
 // lockTimeout bounds how long Open waits for another process's lock.
 const lockTimeout = time.Second
@@ -62,6 +60,7 @@ type Store struct {
 	topics  topics
 
 	movedAside string
+	backup     string // the copy made before a schema upgrade
 	pruneStop  chan struct{}
 	pruneDone  chan struct{}
 	pruneErr   atomic.Value // error of the last background prune
@@ -139,10 +138,7 @@ func open(dir string) (*Store, error) {
 	s := &Store{db: db, path: path, secrets: secrets}
 	if err := s.init(); err != nil {
 		_ = db.Close()
-		if errors.Is(err, ErrNewerSchema) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("storage: open %s: %w (%v)", path, ErrCorrupt, err)
+		return nil, err
 	}
 	s.writer = startWriter(s)
 	s.pruneStop, s.pruneDone = make(chan struct{}), make(chan struct{})
@@ -154,6 +150,7 @@ func open(dir string) (*Store, error) {
 }
 
 func (s *Store) init() error {
+	var version byte
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		for _, name := range [][]byte{bucketMeta, bucketProfiles, bucketSettings, bucketSecrets, bucketHistory, bucketSubscriptions, bucketPublished} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
@@ -163,15 +160,20 @@ func (s *Store) init() error {
 		meta := tx.Bucket(bucketMeta)
 		v := meta.Get(keySchema)
 		if v == nil {
-			return meta.Put(keySchema, []byte{schemaVersion})
+			version = schemaVersion()
+			return meta.Put(keySchema, []byte{version})
 		}
-		if int(v[0]) > schemaVersion {
-			return ErrNewerSchema
-		}
+		version = v[0]
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("storage: prepare %s: %w", s.path, err)
+	}
+	switch {
+	case version > schemaVersion():
+		return fmt.Errorf("storage: %s has schema %d, this mqttdesk knows %d: %w", s.path, version, schemaVersion(), ErrNewerSchema)
+	case version < schemaVersion():
+		return s.migrate(version)
 	}
 	return nil
 }
