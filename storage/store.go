@@ -17,7 +17,6 @@ import (
 // FileName is the database's name inside the data directory.
 const FileName = "mqttdesk.db"
 
-
 // lockTimeout bounds how long Open waits for another process's lock.
 const lockTimeout = time.Second
 
