@@ -111,3 +111,12 @@ func TestClearHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestWriterStats(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	appendN(t, s, "p", 0, 20_000, sensorTopic)
+	st := s.WriterStats()
+	if st.Committed != 20_000 || st.Groups < 3 || st.Queued != 0 || st.Retrying || st.Rejected != 0 || st.LastError != nil {
+		t.Fatalf("writer stats %+v", st)
+	}
+}
