@@ -9,22 +9,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mqttdesk/mqttdesk/internal/testnet"
 )
 
 // These tests drive the broker with Debian's mosquitto_pub and
 // mosquitto_sub, an MQTT implementation that shares no code with ours.
-
-// needPeer skips when tool is missing, unless MQTTDESK_REQUIRE_PEERS is set
-// (make test sets it), where a missing peer fails the test.
-func needPeer(t *testing.T, tool string) {
-	t.Helper()
-	if _, err := exec.LookPath(tool); err != nil {
-		if os.Getenv("MQTTDESK_REQUIRE_PEERS") != "" {
-			t.Fatalf("%s not installed; make test installs it (apt-get install mosquitto-clients)", tool)
-		}
-		t.Skipf("%s not installed; make test installs it", tool)
-	}
-}
 
 // mosquittoSub runs mosquitto_sub until it has printed count messages and
 // returns its output. It returns once the broker has registered its
@@ -41,7 +31,7 @@ var subCount int
 
 func mosquittoSub(t *testing.T, b *Broker, count int, args ...string) *subProcess {
 	t.Helper()
-	needPeer(t, "mosquitto_sub")
+	testnet.NeedPeer(t, "mosquitto_sub")
 	subCount++
 	id := "mosquitto-sub-" + strconv.Itoa(subCount)
 	port := strconv.Itoa(b.mustEndpoint(t, "mqtt").Port)
@@ -87,7 +77,7 @@ func (p *subProcess) ended() bool {
 
 func mosquittoPub(t *testing.T, b *Broker, args ...string) {
 	t.Helper()
-	needPeer(t, "mosquitto_pub")
+	testnet.NeedPeer(t, "mosquitto_pub")
 	port := strconv.Itoa(b.mustEndpoint(t, "mqtt").Port)
 	out, err := exec.Command("mosquitto_pub", append([]string{"-h", "127.0.0.1", "-p", port}, args...)...).CombinedOutput()
 	if err != nil {
@@ -179,7 +169,7 @@ func TestMosquittoUserProperties(t *testing.T) {
 }
 
 func TestMosquittoOverTLS(t *testing.T) {
-	needPeer(t, "mosquitto_pub")
+	testnet.NeedPeer(t, "mosquitto_pub")
 	cfg := Config{TCPAddr: "127.0.0.1:0", TLS: true, TLSAddr: "127.0.0.1:0", WSSAddr: "127.0.0.1:0", CADir: t.TempDir()}
 	b := startBroker(t, cfg)
 	caFile := t.TempDir() + "/ca.pem"

@@ -151,14 +151,7 @@ func startLocal(t *testing.T, cfg localbroker.Config) *localBroker {
 	if os.Getenv("BROKER_DEBUG") != "" {
 		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	b, err := localbroker.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = b.Stop(context.Background()) })
+	b := startPlain(t, cfg)
 	pem, err := b.CACertPEM()
 	if err != nil {
 		t.Fatal(err)
@@ -167,7 +160,8 @@ func startLocal(t *testing.T, cfg localbroker.Config) *localBroker {
 	if err := os.WriteFile(caFile, pem, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return &localBroker{Broker: b, caFile: caFile}
+	b.caFile = caFile
+	return b
 }
 
 func (b *localBroker) port(t *testing.T, scheme string) int {
@@ -195,7 +189,7 @@ type mosquittoConfig struct {
 
 func startMosquitto(t *testing.T, mc mosquittoConfig) *mosquitto {
 	t.Helper()
-	needPeer(t, "mosquitto")
+	testnet.NeedPeer(t, "mosquitto")
 	ca := testpki.NewCA(t, "mosquitto test CA")
 	leaf := ca.Issue(testpki.LeafOptions{Name: "localhost", DNS: []string{"localhost"}, IPs: []string{"127.0.0.1"}})
 	if mc.serverLeaf != nil {
@@ -248,17 +242,6 @@ func waitListening(t *testing.T, port int, out *strings.Builder) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatalf("mosquitto did not start: %s", out)
-}
-
-// needPeer skips when tool is missing, unless MQTTDESK_REQUIRE_PEERS is set.
-func needPeer(t *testing.T, tool string) {
-	t.Helper()
-	if _, err := exec.LookPath(tool); err != nil {
-		if os.Getenv("MQTTDESK_REQUIRE_PEERS") != "" {
-			t.Fatalf("%s not installed; make test installs it", tool)
-		}
-		t.Skipf("%s not installed; make test installs it", tool)
-	}
 }
 
 // startPlain starts our broker with cfg as given (TCP only unless set).

@@ -151,7 +151,7 @@ func TestConnectErrorsInPlainWords(t *testing.T) {
 }
 
 func mosquittoErrorCases(t *testing.T) []errorCase {
-	needPeer(t, "mosquitto")
+	testnet.NeedPeer(t, "mosquitto")
 	wrongName := startMosquitto(t, mosquittoConfig{serverLeaf: func(ca *testpki.CA) *testpki.Leaf {
 		return ca.Issue(testpki.LeafOptions{Name: "broker.test", DNS: []string{"broker.test", "mqtt.broker.test"}})
 	}})

@@ -4,6 +4,8 @@ package testnet
 
 import (
 	"net"
+	"os"
+	"os/exec"
 	"testing"
 )
 
@@ -17,4 +19,17 @@ func FreePort(t testing.TB) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// NeedPeer skips the test when the command tool (a peer such as
+// mosquitto) is not installed, unless MQTTDESK_REQUIRE_PEERS is set, as
+// make test sets it: then a missing peer fails the test.
+func NeedPeer(t testing.TB, tool string) {
+	t.Helper()
+	if _, err := exec.LookPath(tool); err != nil {
+		if os.Getenv("MQTTDESK_REQUIRE_PEERS") != "" {
+			t.Fatalf("%s not installed; make test installs it", tool)
+		}
+		t.Skipf("%s not installed; make test installs it", tool)
+	}
 }
