@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 func appendN(t *testing.T, s *Store, profile string, from, to int, topic func(int) string) {
@@ -118,5 +120,47 @@ func TestWriterStats(t *testing.T) {
 	st := s.WriterStats()
 	if st.Committed != 20_000 || st.Groups < 3 || st.Queued != 0 || st.Retrying || st.Rejected != 0 || st.LastError != nil {
 		t.Fatalf("writer stats %+v", st)
+	}
+}
+
+// TestBackpressureIsExplicit stalls the writer, as a disk that cannot keep
+// up would, and checks that appends wait once the queue is full, that the
+// waiting is reported, and that nothing is lost once the disk catches up.
+func TestBackpressureIsExplicit(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	stall, stalled := make(chan struct{}), make(chan struct{})
+	go func() {
+		_ = s.db.Update(func(*bolt.Tx) error { // holds bbolt's only write lock
+			close(stalled)
+			<-stall
+			return nil
+		})
+	}()
+	<-stalled
+	ctx := context.Background()
+	queued := 0
+	for ; ; queued++ {
+		short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+		err := s.Append(short, "p", Message{Topic: "t", Payload: []byte(fmt.Sprint(queued))})
+		cancel()
+		if err == context.DeadlineExceeded {
+			break // the queue is full: Append waited, then gave up with its context
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if queued > 2*queueSize {
+			t.Fatal("Append never waited")
+		}
+	}
+	if st := s.WriterStats(); st.Backpressure == 0 || st.Queued != queueSize {
+		t.Fatalf("stats while stalled: %+v", st)
+	}
+	close(stall)
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := s.HistoryStats("p"); st.Count != int64(queued) {
+		t.Fatalf("%d of %d queued messages stored", st.Count, queued)
 	}
 }
