@@ -23,7 +23,7 @@ fail() {
 	exit 1
 }
 
-XDG_CONFIG_HOME=$config "$out/mqttdesk-race" >"$out/app.log" 2>&1 &
+MQTTDESK_KEYRING=off XDG_CONFIG_HOME=$config "$out/mqttdesk-race" >"$out/app.log" 2>&1 &
 pid=$!
 
 win=$(wait_window mqttdesk "$pid") || fail "no window titled mqttdesk appeared within 30 s"

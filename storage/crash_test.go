@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/zalando/go-keyring"
 )
 
 // crashChildEnv makes the test binary append messages until it is killed.
@@ -19,6 +21,7 @@ const crashChildEnv = "MQTTDESK_CRASH_CHILD"
 // TestMain lets a test run this binary as a process that appends at full
 // speed, so it can be killed mid-write.
 func TestMain(m *testing.M) {
+	keyring.MockInit() // tests never touch the user's real keyring
 	if dir := os.Getenv(crashChildEnv); dir != "" {
 		appendUntilKilled(dir)
 		return

@@ -6,15 +6,9 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	bolt "go.etcd.io/bbolt"
 )
-
-// KeyFileName is the file beside the database that holds the key secrets
-// are encrypted with (mode 0600).
-const KeyFileName = "secret.key"
 
 var bucketSecrets = []byte("secrets")
 
@@ -23,30 +17,17 @@ type secretBox struct {
 	aead cipher.AEAD
 }
 
-// loadOrCreateKey reads the key file in dir, creating it on first use.
-func loadOrCreateKey(dir string) (*secretBox, error) {
-	path := filepath.Join(dir, KeyFileName)
-	key, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		key = make([]byte, 32)
-		if _, err := rand.Read(key); err != nil {
-			return nil, fmt.Errorf("storage: make secret key: %w", err)
-		}
-		err = os.WriteFile(path, key, 0o600)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("storage: secret key %s: %w", path, err)
-	}
+func newSecretBox(key []byte) (*secretBox, error) {
 	if len(key) != 32 {
-		return nil, fmt.Errorf("storage: secret key %s has %d bytes, want 32", path, len(key))
+		return nil, fmt.Errorf("the key has %d bytes, want 32", len(key))
 	}
 	block, err := aes.NewCipher(key)
 	if err != nil {
-		return nil, fmt.Errorf("storage: secret key: %w", err)
+		return nil, err
 	}
 	aead, err := cipher.NewGCM(block)
 	if err != nil {
-		return nil, fmt.Errorf("storage: secret key: %w", err)
+		return nil, err
 	}
 	return &secretBox{aead: aead}, nil
 }

@@ -60,6 +60,7 @@ type Store struct {
 
 	movedAside string
 	backup     string // the copy made before a schema upgrade
+	keySource  string
 	pruneStop  chan struct{}
 	pruneDone  chan struct{}
 	pruneErr   atomic.Value // error of the last background prune
@@ -119,10 +120,6 @@ func open(dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("storage: create %s: %w", dir, err)
 	}
-	secrets, err := loadOrCreateKey(dir)
-	if err != nil {
-		return nil, err
-	}
 	path := filepath.Join(dir, FileName)
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout, FreelistType: bolt.FreelistMapType})
 	if errors.Is(err, bolterrors.ErrTimeout) {
@@ -134,8 +131,12 @@ func open(dir string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, secrets: secrets}
+	s := &Store{db: db, path: path}
 	if err := s.init(); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	if s.secrets, s.keySource, err = loadKey(dir, hasSecrets(db)); err != nil {
 		_ = db.Close()
 		return nil, err
 	}

@@ -71,9 +71,8 @@ func TestPasswordNeverWrittenInPlainText(t *testing.T) {
 			t.Fatalf("secret %q found in plain text in the database file", secret)
 		}
 	}
-	key, err := os.Stat(filepath.Join(filepath.Dir(s.Path()), KeyFileName))
-	if err != nil || key.Mode().Perm() != 0o600 {
-		t.Fatalf("key file: %v, mode %v", err, key.Mode())
+	if s.KeySource() != KeyInKeyring {
+		t.Fatalf("key kept in the %s, want the (test) system keyring", s.KeySource())
 	}
 }
 
