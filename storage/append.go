@@ -30,9 +30,11 @@ func (s *Store) appendGroup(tx *bolt.Tx, group []appendReq) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		seq, err := st.msgs.NextSequence()
-		if err != nil {
-			return 0, err
+		seq := req.msg.Seq // assigned by Append
+		if seq > st.msgs.Sequence() {
+			if err := st.msgs.SetSequence(seq); err != nil {
+				return 0, err
+			}
 		}
 		// bbolt keeps the value until the commit: each record has its own buffer.
 		buf, err := encodeRecord(&req.msg, topicID, make([]byte, 0, recordSize(&req.msg)))

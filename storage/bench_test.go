@@ -31,7 +31,7 @@ func fill(b *testing.B, s *Store, profile string, n, size int) (int64, time.Dura
 	for i := range n {
 		topic := "site/" + strconv.Itoa(i%50) + "/sensor/" + strconv.Itoa(i%7)
 		raw += int64(len(topic) + size)
-		if err := s.Append(ctx, profile, Message{Time: start, Topic: topic, Payload: payload}); err != nil {
+		if _, err := s.Append(ctx, profile, Message{Time: start, Topic: topic, Payload: payload}); err != nil {
 			b.Fatal(err)
 		}
 	}

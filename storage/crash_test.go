@@ -40,7 +40,7 @@ func appendUntilKilled(dir string) {
 	ctx := context.Background()
 	out := bufio.NewWriter(os.Stdout)
 	for i := 0; ; i++ {
-		_ = s.Append(ctx, "crash", Message{Time: time.Now(), Topic: "crash/" + strconv.Itoa(i%7), Payload: []byte(strconv.Itoa(i))})
+		_, _ = s.Append(ctx, "crash", Message{Time: time.Now(), Topic: "crash/" + strconv.Itoa(i%7), Payload: []byte(strconv.Itoa(i))})
 		if i%5000 == 4999 {
 			if err := s.Flush(ctx); err == nil {
 				fmt.Fprintln(out, i+1)

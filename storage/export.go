@@ -180,7 +180,7 @@ func (s *Store) importProfile(ctx context.Context, ep exportProfile, sum *Import
 	}
 	for _, m := range ep.Messages {
 		msg := Message{Time: m.Time, Direction: m.Direction, Topic: m.Topic, QoS: m.QoS, Retain: m.Retain, Properties: m.Properties, Payload: m.Payload}
-		if err := s.Append(ctx, p.ID, msg); err != nil {
+		if _, err := s.Append(ctx, p.ID, msg); err != nil {
 			return err
 		}
 		sum.Messages++

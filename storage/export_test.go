@@ -18,7 +18,7 @@ func TestExportImport(t *testing.T) {
 	p, _ := src.SaveProfile(Profile{Options: o, Color: "#00ff00"})
 	_, _ = src.SaveSubscription(p.ID, Subscription{Filter: "plant/#", QoS: 1})
 	for _, payload := range [][]byte{[]byte("text"), {0, 0xff, 0x80}} {
-		_ = src.Append(ctx, p.ID, Message{Topic: "plant/x", Payload: payload, QoS: 1})
+		_, _ = src.Append(ctx, p.ID, Message{Topic: "plant/x", Payload: payload, QoS: 1})
 	}
 
 	for _, tc := range []struct {

@@ -14,7 +14,7 @@ func appendN(t *testing.T, s *Store, profile string, from, to int, topic func(in
 	ctx := context.Background()
 	for i := from; i < to; i++ {
 		m := Message{Time: time.UnixMilli(int64(1_700_000_000_000 + i)), Topic: topic(i), QoS: byte(i % 3), Payload: []byte(fmt.Sprint(i))}
-		if err := s.Append(ctx, profile, m); err != nil {
+		if _, err := s.Append(ctx, profile, m); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -70,7 +70,7 @@ func TestHistorySurvivesReopen(t *testing.T) {
 	s := openTest(t, dir)
 	appendN(t, s, "p", 0, 100, sensorTopic)
 	ctx := context.Background()
-	_ = s.Append(ctx, "p", Message{Topic: "last/one", Payload: []byte("unflushed")}) // Close commits it
+	_, _ = s.Append(ctx, "p", Message{Topic: "last/one", Payload: []byte("unflushed")}) // Close commits it
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -84,11 +84,11 @@ func TestHistorySurvivesReopen(t *testing.T) {
 	if page[0].Seq != 102 || page[0].Topic != "sensors/0/temp" {
 		t.Fatalf("append after reopen: %+v", page[0])
 	}
-	if err := s2.Append(ctx, "p", Message{}); err != ErrEmptyTopic {
+	if _, err := s2.Append(ctx, "p", Message{}); err != ErrEmptyTopic {
 		t.Fatalf("append without a topic: %v", err)
 	}
 	_ = s2.Close()
-	if err := s2.Append(ctx, "p", Message{}); err != ErrClosed {
+	if _, err := s2.Append(ctx, "p", Message{}); err != ErrClosed {
 		t.Fatalf("append after close: %v", err)
 	}
 }
@@ -97,7 +97,7 @@ func TestClearHistory(t *testing.T) {
 	s := openTest(t, t.TempDir())
 	appendN(t, s, "p", 0, 50, sensorTopic)
 	ctx := context.Background()
-	_ = s.Append(ctx, "p", Message{Topic: "queued", Payload: []byte("x")})
+	_, _ = s.Append(ctx, "p", Message{Topic: "queued", Payload: []byte("x")})
 	if err := s.ClearHistory(ctx, "p"); err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestBackpressureIsExplicit(t *testing.T) {
 	queued := 0
 	for ; ; queued++ {
 		short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
-		err := s.Append(short, "p", Message{Topic: "t", Payload: []byte(fmt.Sprint(queued))})
+		_, err := s.Append(short, "p", Message{Topic: "t", Payload: []byte(fmt.Sprint(queued))})
 		cancel()
 		if err == context.DeadlineExceeded {
 			break // the queue is full: Append waited, then gave up with its context

@@ -155,6 +155,7 @@ func (s *Store) ClearHistory(ctx context.Context, profileID string) error {
 		return err
 	})
 	s.topics.forget(profileID)
+	s.seqs.forget(profileID)
 	if err != nil {
 		return errHistory("clear", profileID, err)
 	}

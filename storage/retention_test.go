@@ -20,7 +20,7 @@ func TestRetentionByCountBytesAndAge(t *testing.T) {
 	}
 	now := time.Now()
 	for i, age := range []time.Duration{3 * time.Hour, 2 * time.Hour, time.Minute, 0} {
-		_ = s.Append(ctx, "age", Message{Time: now.Add(-age), Topic: "t", Payload: []byte(fmt.Sprint(i))})
+		_, _ = s.Append(ctx, "age", Message{Time: now.Add(-age), Topic: "t", Payload: []byte(fmt.Sprint(i))})
 	}
 	_ = s.Flush(ctx)
 	if err := s.SetRetention("age", &Retention{MaxAge: time.Hour}); err != nil {

@@ -24,7 +24,7 @@ func searchFixture(t *testing.T) *Store {
 		case i%5000 == 9:
 			m.Topic, m.Direction = "alerts/alarm", Published
 		}
-		if err := s.Append(ctx, "p", m); err != nil {
+		if _, err := s.Append(ctx, "p", m); err != nil {
 			t.Fatal(err)
 		}
 	}

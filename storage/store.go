@@ -57,6 +57,7 @@ type Store struct {
 	secrets *secretBox
 	writer  *writer
 	topics  topics
+	seqs    sequences
 
 	movedAside string
 	backup     string // the copy made before a schema upgrade

@@ -70,7 +70,7 @@ func TestDeleteProfileRemovesEverything(t *testing.T) {
 	}
 	_, _ = s.SaveSubscription(p.ID, Subscription{Filter: "x"})
 	_ = s.AddPublished(p.ID, PublishEntry{Topic: "x"})
-	_ = s.Append(context.Background(), p.ID, Message{Topic: "x", Payload: []byte("y")})
+	_, _ = s.Append(context.Background(), p.ID, Message{Topic: "x", Payload: []byte("y")})
 	if err := s.DeleteProfile(p.ID); err != nil {
 		t.Fatal(err)
 	}

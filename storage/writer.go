@@ -67,31 +67,39 @@ func startWriter(s *Store) *writer {
 	return w
 }
 
-// Append queues m for profileID's history. It returns at once while the
-// queue has room, and waits (back-pressure) while the disk falls behind,
-// until ctx ends. The message is on disk after the next group commit;
-// Flush waits for that.
-func (s *Store) Append(ctx context.Context, profileID string, m Message) error {
+// Append queues m for profileID's history and returns its sequence number
+// in that history. It returns at once while the queue has room, and waits
+// (back-pressure) while the disk falls behind, until ctx ends. The message
+// is on disk after the next group commit; Flush waits for that. Appends to
+// one profile must come from one goroutine at a time for their sequence
+// numbers to follow the order of the calls.
+func (s *Store) Append(ctx context.Context, profileID string, m Message) (uint64, error) {
 	s.appendMu.RLock() // Close takes it to close the queue
 	defer s.appendMu.RUnlock()
 	if s.closed.Load() {
-		return ErrClosed
+		return 0, ErrClosed
 	}
 	if m.Topic == "" {
-		return ErrEmptyTopic
+		return 0, ErrEmptyTopic
 	}
+	seq, err := s.seqs.next(s, profileID)
+	if err != nil {
+		return 0, err
+	}
+	m.Seq = seq
 	req := appendReq{profile: profileID, msg: m}
 	select {
 	case s.writer.queue <- req:
-		return nil
+		return seq, nil
 	default:
 	}
 	s.writer.backpressure.Add(1)
 	select {
 	case s.writer.queue <- req:
-		return nil
+		return seq, nil
 	case <-ctx.Done():
-		return ctx.Err()
+		s.seqs.giveBack(profileID, seq)
+		return 0, ctx.Err()
 	}
 }
 
