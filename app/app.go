@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/mqttdesk/mqttdesk/localbroker"
+	"github.com/mqttdesk/mqttdesk/mqttcore"
 	"github.com/mqttdesk/mqttdesk/storage"
 )
 
@@ -36,6 +39,11 @@ type App struct {
 	mu        sync.Mutex
 	broker    *localbroker.Broker
 	brokerErr error
+	conns     map[string]*conn // open connections by profile ID
+
+	version  atomic.Uint64 // bumped by every change the views show
+	stopTick context.CancelFunc
+	ticking  sync.WaitGroup
 }
 
 // Open opens the data directory. It fails with an error wrapping
@@ -57,15 +65,75 @@ func Open(cfg Config) (*App, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &App{dir: dir, store: store, log: log}, nil
+	a := &App{dir: dir, store: store, log: log, conns: map[string]*conn{}}
+	a.startTicker()
+	return a, nil
+}
+
+// Version returns a number that changes whenever something the views show
+// changes. Views read it on their ticker and redraw only when it moved, so
+// they do one update per tick whatever the message rate.
+func (a *App) Version() uint64 { return a.version.Load() }
+
+func (a *App) changed() { a.version.Add(1) }
+
+// startTicker computes the rates once a second.
+func (a *App) startTicker() {
+	ctx, cancel := context.WithCancel(context.Background())
+	a.stopTick = cancel
+	a.ticking.Add(1)
+	go func() {
+		defer a.ticking.Done()
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		last := time.Now()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case now := <-t.C:
+				a.tick(now.Sub(last).Seconds())
+				last = now
+			}
+		}
+	}()
+}
+
+func (a *App) tick(secs float64) {
+	a.mu.Lock()
+	conns := make([]*conn, 0, len(a.conns))
+	for _, c := range a.conns {
+		conns = append(conns, c)
+	}
+	a.mu.Unlock()
+	for _, c := range conns {
+		c.tick(secs)
+	}
+	if len(conns) > 0 {
+		a.changed()
+	}
 }
 
 // DataDir returns the directory App keeps its files in.
 func (a *App) DataDir() string { return a.dir }
 
-// Close stops the local broker and closes the store. It blocks for at most
-// localbroker.StopTimeout.
+// Close disconnects every connection, stops the local broker and closes
+// the store, committing every message received. It blocks for a few
+// seconds at most.
 func (a *App) Close() error {
+	a.stopTick()
+	a.ticking.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	a.mu.Lock()
+	ids := make([]string, 0, len(a.conns))
+	for id := range a.conns {
+		ids = append(ids, id)
+	}
+	a.mu.Unlock()
+	for _, id := range ids {
+		_ = a.Disconnect(ctx, id)
+	}
 	stopErr := a.StopLocalBroker(context.Background())
 	if errors.Is(stopErr, localbroker.ErrStopTimeout) {
 		stopErr = nil // clients were cut off; nothing is lost
@@ -81,13 +149,18 @@ func (a *App) Profiles() ([]Profile, error) {
 // UserMessage turns err into one sentence a user can act on, keeping the
 // cause's own words where they already are one.
 func UserMessage(err error) string {
+	var ce *mqttcore.Error
 	switch {
 	case err == nil:
 		return ""
+	case errors.As(err, &ce):
+		return ce.Sentence
 	case errors.Is(err, storage.ErrLocked):
 		return "mqttdesk is already running with this data directory; close the other window or start with another --data-dir."
 	case errors.Is(err, storage.ErrCorrupt):
 		return "mqttdesk's data file is damaged (" + err.Error() + "); start mqttdesk with --recover to keep it aside and begin with a fresh one."
+	case errors.Is(err, ErrUnknownProfile), errors.Is(err, ErrNotOpen):
+		return trimPrefixes(err.Error()) + "."
 	case errors.Is(err, localbroker.ErrPortInUse):
 		return trimPrefixes(err.Error()) + "."
 	}

@@ -33,6 +33,9 @@ const (
 	EventDisconnected
 	// EventPublished: a publish completed (Publish).
 	EventPublished
+	// EventSubscribed: the session (re)made its subscriptions on connecting
+	// (Subscribed, or Err).
+	EventSubscribed
 )
 
 // Event is something that happened to a session, in the order it happened.
@@ -43,6 +46,7 @@ type Event struct {
 	Connack    *Connack
 	Disconnect *DisconnectInfo
 	Publish    *PublishEvent
+	Subscribed []SubscribeResult
 	Err        error         // for EventConnectFailed and EventDisconnected: an *Error
 	Delay      time.Duration // before the next attempt
 	Final      bool          // no further attempt follows

@@ -78,9 +78,12 @@ func (s *Session) connected(ctx context.Context, drv driver, ack *Connack) {
 	s.mu.Unlock()
 	s.emit(Event{Kind: EventConnected, Connack: ack})
 	if resub && len(subs) > 0 {
-		if _, err := drv.subscribe(ctx, subs); err != nil {
+		results, err := drv.subscribe(ctx, subs)
+		if err != nil {
 			s.log.note("resubscribe failed: " + err.Error())
 		}
+		s.forgetRefused(results)
+		s.emit(Event{Kind: EventSubscribed, Subscribed: results, Err: err})
 	}
 }
 

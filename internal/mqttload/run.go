@@ -1,6 +1,7 @@
 package mqttload
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"sync/atomic"
@@ -17,6 +18,10 @@ type Scenario struct {
 	// Window bounds how far the publisher may run ahead of the slowest
 	// subscriber, so that no broker has to queue (or drop) without limit.
 	Window int
+	// Numbered puts each message's index, big-endian, in the first 8 bytes
+	// of its payload (PayloadSize must be at least 8), so receivers can
+	// check order.
+	Numbered bool
 	// Consumers are other receivers of the stream (a client under test),
 	// each reporting how many messages it has received. The publisher
 	// paces itself against them too, and Run waits for them to receive
@@ -41,7 +46,8 @@ func (r Result) DeliveryRate() float64 { return float64(r.Delivered) / r.Elapsed
 // within the time limit.
 var ErrIncomplete = errors.New("mqttload: not every message was delivered")
 
-const topic = "mqttload/stream"
+// Topic is the topic the load is published to.
+const Topic = "mqttload/stream"
 
 // Run connects the subscribers and the publisher to the broker at addr,
 // runs s and returns what it measured. It gives up after timeout.
@@ -57,7 +63,7 @@ func Run(addr string, s Scenario, timeout time.Duration) (Result, error) {
 			return Result{}, fmt.Errorf("mqttload: subscriber %d: %w", i, err)
 		}
 		defer c.Close()
-		if err := c.Subscribe(topic, s.QoS); err != nil {
+		if err := c.Subscribe(Topic, s.QoS); err != nil {
 			return Result{}, fmt.Errorf("mqttload: subscriber %d: %w", i, err)
 		}
 		subs[i] = &subscriber{conn: c, want: int64(s.Messages), progress: progress, done: make(chan struct{})}
@@ -197,7 +203,10 @@ func (p *publisher) run(s Scenario, subs []*subscriber, progress <-chan struct{}
 				}
 			}
 		}
-		p.conn.Publish(topic, payload, p.qos, uint16(i%65535+1))
+		if s.Numbered {
+			binary.BigEndian.PutUint64(payload, uint64(i))
+		}
+		p.conn.Publish(Topic, payload, p.qos, uint16(i%65535+1))
 		if i%256 == 255 {
 			if err := p.conn.Flush(); err != nil {
 				return fmt.Errorf("mqttload: publish: %w", err)

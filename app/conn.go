@@ -1,0 +1,150 @@
+package app
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+
+	"github.com/mqttdesk/mqttdesk/mqttcore"
+	"github.com/mqttdesk/mqttdesk/storage"
+)
+
+// conn is one open connection: its session, its view ring and counters.
+// It is the session's Handler: messages go to the store (waiting there when
+// the disk falls behind, which holds up the network reader and so the
+// broker), then to the ring.
+type conn struct {
+	a       *App
+	id      string
+	session *mqttcore.Session
+	ring    *ring
+
+	in, out, bytesIn, bytesOut atomic.Int64
+
+	mu      sync.Mutex
+	state   mqttcore.State
+	err     error
+	connack *mqttcore.Connack
+	subs    []SubState
+	unread  int
+	topics  map[string]*topicCounter
+	inRate  float64
+	outRate float64
+	lastIn  int64
+	lastOut int64
+}
+
+type topicCounter struct {
+	count, lastCount int64
+	rate             float64
+	last             ViewMessage
+}
+
+func newConn(a *App, id string, ringSize int, subs []storage.Subscription) *conn {
+	c := &conn{a: a, id: id, ring: newRing(ringSize), topics: map[string]*topicCounter{}}
+	for _, s := range subs {
+		c.subs = append(c.subs, SubState{Subscription: s})
+	}
+	return c
+}
+
+// HandleMessage stores an incoming message and shows it. It runs on the
+// session's reader and waits while the store's queue is full.
+func (c *conn) HandleMessage(m mqttcore.Message) {
+	sm := storage.Message{
+		Time: m.Received, Direction: storage.Received, Topic: m.Topic, QoS: m.QoS, Retain: m.Retain,
+		Properties: propertiesOrNil(m.Properties), Payload: m.Payload,
+	}
+	seq, err := c.a.store.Append(context.Background(), c.id, sm)
+	if err != nil {
+		c.setErr(err) // the store is closing, or the message has no topic
+		return
+	}
+	v := viewFromStored(sm)
+	v.Seq = seq
+	c.ring.push(v)
+	c.in.Add(1)
+	c.bytesIn.Add(int64(len(m.Payload)))
+	c.mu.Lock()
+	c.unread++
+	c.topicCounter(m.Topic).add(v)
+	c.mu.Unlock()
+	c.a.changed()
+}
+
+func (c *conn) topicCounter(topic string) *topicCounter {
+	t, ok := c.topics[topic]
+	if !ok {
+		t = &topicCounter{}
+		c.topics[topic] = t
+	}
+	return t
+}
+
+func (t *topicCounter) add(v ViewMessage) {
+	t.count++
+	t.last = v
+}
+
+// HandleEvent records what the session reports.
+func (c *conn) HandleEvent(e mqttcore.Event) {
+	c.mu.Lock()
+	switch e.Kind {
+	case mqttcore.EventConnecting:
+		c.state = mqttcore.StateConnecting
+	case mqttcore.EventConnected:
+		c.state, c.connack, c.err = mqttcore.StateConnected, e.Connack, nil
+	case mqttcore.EventConnectFailed, mqttcore.EventDisconnected:
+		c.state = mqttcore.StateDisconnected
+		if e.Err != nil {
+			c.err = e.Err
+		}
+	case mqttcore.EventSubscribed:
+		c.applyResults(e.Subscribed)
+	}
+	c.mu.Unlock()
+	c.a.changed()
+}
+
+// applyResults records the broker's answers; c.mu must be held.
+func (c *conn) applyResults(results []mqttcore.SubscribeResult) {
+	for _, r := range results {
+		for i := range c.subs {
+			if c.subs[i].Filter == r.Filter {
+				c.subs[i].Result, c.subs[i].Granted = r.Text(), r.Granted()
+			}
+		}
+	}
+}
+
+func (c *conn) setErr(err error) {
+	c.mu.Lock()
+	c.err = err
+	c.mu.Unlock()
+	c.a.changed()
+}
+
+// tick computes the rates over the last interval of secs seconds.
+func (c *conn) tick(secs float64) {
+	in, out := c.in.Load(), c.out.Load()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.inRate, c.outRate = float64(in-c.lastIn)/secs, float64(out-c.lastOut)/secs
+	c.lastIn, c.lastOut = in, out
+	for _, t := range c.topics {
+		t.rate = float64(t.count-t.lastCount) / secs
+		t.lastCount = t.count
+	}
+}
+
+func (c *conn) snapshot() ConnState {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := ConnState{
+		ProfileID: c.id, State: c.state.String(), Err: UserMessage(c.err), Connack: c.connack,
+		Subscriptions: append([]SubState(nil), c.subs...), Unread: c.unread,
+		MessagesIn: c.in.Load(), MessagesOut: c.out.Load(), BytesIn: c.bytesIn.Load(), BytesOut: c.bytesOut.Load(),
+		InRate: c.inRate, OutRate: c.outRate,
+	}
+	return st
+}
