@@ -52,7 +52,6 @@ func (r *ring) snapshot(keep func(*ViewMessage) bool) []ViewMessage {
 	return out
 }
 
-
 // clear empties the ring.
 func (r *ring) clear() {
 	r.mu.Lock()
