@@ -28,10 +28,8 @@ type conn struct {
 	subs    []SubState
 	unread  int
 	topics  map[string]*topicCounter
-	inRate  float64
-	outRate float64
-	lastIn  int64
-	lastOut int64
+	rates   [4]float64 // messages in, out, bytes in, out per second
+	lasts   [4]int64
 }
 
 type topicCounter struct {
@@ -126,11 +124,13 @@ func (c *conn) setErr(err error) {
 
 // tick computes the rates over the last interval of secs seconds.
 func (c *conn) tick(secs float64) {
-	in, out := c.in.Load(), c.out.Load()
+	now := [4]int64{c.in.Load(), c.out.Load(), c.bytesIn.Load(), c.bytesOut.Load()}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.inRate, c.outRate = float64(in-c.lastIn)/secs, float64(out-c.lastOut)/secs
-	c.lastIn, c.lastOut = in, out
+	for i := range now {
+		c.rates[i] = float64(now[i]-c.lasts[i]) / secs
+	}
+	c.lasts = now
 	for _, t := range c.topics {
 		t.rate = float64(t.count-t.lastCount) / secs
 		t.lastCount = t.count
@@ -144,7 +144,7 @@ func (c *conn) snapshot() ConnState {
 		ProfileID: c.id, State: c.state.String(), Err: UserMessage(c.err), Connack: c.connack,
 		Subscriptions: append([]SubState(nil), c.subs...), Unread: c.unread,
 		MessagesIn: c.in.Load(), MessagesOut: c.out.Load(), BytesIn: c.bytesIn.Load(), BytesOut: c.bytesOut.Load(),
-		InRate: c.inRate, OutRate: c.outRate,
+		InRate: c.rates[0], OutRate: c.rates[1], BytesInRate: c.rates[2], BytesOutRate: c.rates[3],
 	}
 	return st
 }

@@ -189,3 +189,41 @@ func TestCommandsRefuseBadInput(t *testing.T) {
 		t.Fatalf("history of a closed connection: %v", err)
 	}
 }
+
+func TestSearchExportAndEnable(t *testing.T) {
+	a := openApp(t, t.TempDir())
+	p := withLocalConnection(t, a, "find/#")
+	ctx := context.Background()
+	for _, payload := range []string{"needle one", "hay", "needle two"} {
+		if _, err := a.Publish(ctx, p.ID, mqttcore.Message{Topic: "find/x", Payload: []byte(payload), QoS: 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitUntil(t, "the echoes", func() bool { return a.State(p.ID).MessagesIn == 3 })
+	received := storage.Received
+	found, _, err := a.Search(ctx, p.ID, storage.Query{Text: "needle", Direction: &received}, 0, 10)
+	if err != nil || len(found) != 2 || found[0].Outgoing {
+		t.Fatalf("search: %v %+v", err, found)
+	}
+	if h, _ := a.PublishHistory(p.ID); len(h) != 3 || string(h[0].Payload) != "needle two" {
+		t.Fatalf("publish history %+v", h)
+	}
+	var buf strings.Builder
+	if err := a.Export(ctx, &buf, storage.ExportOptions{}); err != nil || !strings.Contains(buf.String(), "find/#") {
+		t.Fatalf("export: %v", err)
+	}
+	sub := a.State(p.ID).Subscriptions[0]
+	if err := a.SetSubscriptionEnabled(ctx, p.ID, sub.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Publish(ctx, p.ID, mqttcore.Message{Topic: "find/x", Payload: []byte("unseen"), QoS: 1}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if st := a.State(p.ID); st.MessagesIn != 3 || st.Subscriptions[0].Enabled {
+		t.Fatalf("after disabling the subscription: %d received, %+v", st.MessagesIn, st.Subscriptions[0])
+	}
+	if st := a.StoreState(); st.Waiting || st.DiskError != "" {
+		t.Fatalf("store state %+v", st)
+	}
+}

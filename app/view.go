@@ -48,6 +48,8 @@ type ConnState struct {
 	BytesOut      int64
 	InRate        float64 // messages per second over the last second
 	OutRate       float64
+	BytesInRate   float64 // payload bytes per second
+	BytesOutRate  float64
 }
 
 // TopicStats is one row of the per-topic table.

@@ -22,6 +22,9 @@ const (
 	queueSize  = 1 << 16
 )
 
+// QueueCapacity is how many messages wait for the disk before Append waits.
+const QueueCapacity = queueSize
+
 // Sentinel errors of the history writer.
 var (
 	// ErrClosed is returned by Append after Close.
