@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"sync/atomic"
 	"time"
 )
@@ -18,6 +19,9 @@ type Scenario struct {
 	// Window bounds how far the publisher may run ahead of the slowest
 	// subscriber, so that no broker has to queue (or drop) without limit.
 	Window int
+	// Rate, when set, paces the publisher to that many messages per
+	// second instead of as fast as the window allows.
+	Rate int
 	// Numbered puts each message's index, big-endian, in the first 8 bytes
 	// of its payload (PayloadSize must be at least 8), so receivers can
 	// check order.
@@ -190,7 +194,13 @@ func (p *publisher) run(s Scenario, subs []*subscriber, progress <-chan struct{}
 	for i := range payload {
 		payload[i] = byte('a' + i%26)
 	}
+	start := time.Now()
 	for i := 0; i < s.Messages; i++ {
+		if s.Rate > 0 {
+			if err := pace(p, start, i, s.Rate); err != nil {
+				return err
+			}
+		}
 		for int64(i)-slowest(subs, s.Consumers) >= int64(s.Window) || (p.qos > 0 && int64(i)-p.acked.Load() >= int64(s.Window)) {
 			if err := p.conn.Flush(); err != nil {
 				return fmt.Errorf("mqttload: publish: %w", err)
@@ -216,6 +226,19 @@ func (p *publisher) run(s Scenario, subs []*subscriber, progress <-chan struct{}
 	return p.conn.Flush()
 }
 
+// pace waits until message i is due at rate per second, flushing what is
+// buffered before waiting.
+func pace(p *publisher, start time.Time, i, rate int) error {
+	due := start.Add(time.Duration(i) * time.Second / time.Duration(rate))
+	if wait := time.Until(due); wait > 0 {
+		if err := p.conn.Flush(); err != nil {
+			return fmt.Errorf("mqttload: publish: %w", err)
+		}
+		time.Sleep(wait)
+	}
+	return nil
+}
+
 // pollEvery is how long the publisher waits for progress it is not told
 // about: consumers do not signal.
 func pollEvery(s Scenario) time.Duration {
@@ -225,7 +248,12 @@ func pollEvery(s Scenario) time.Duration {
 	return 10 * time.Millisecond
 }
 
+// slowest returns how many messages the slowest receiver has; with no
+// receivers to pace against, there is no limit.
 func slowest(subs []*subscriber, consumers []func() int64) int64 {
+	if len(subs) == 0 && len(consumers) == 0 {
+		return math.MaxInt64 / 2
+	}
 	low := int64(-1)
 	for _, s := range subs {
 		if n := s.count.Load(); low < 0 || n < low {
