@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -146,6 +149,14 @@ func (a *App) Profiles() ([]Profile, error) {
 	return a.store.Profiles()
 }
 
+func permissionMessage(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Sprintf("mqttdesk cannot write to its data directory %s (%v); fix its permissions or choose another with --data-dir.", filepath.Dir(pe.Path), pe.Err)
+	}
+	return "mqttdesk cannot write to its data directory (" + err.Error() + "); fix its permissions or choose another with --data-dir."
+}
+
 // UserMessage turns err into one sentence a user can act on, keeping the
 // cause's own words where they already are one.
 func UserMessage(err error) string {
@@ -157,6 +168,8 @@ func UserMessage(err error) string {
 		return ce.Sentence
 	case errors.Is(err, storage.ErrLocked):
 		return "mqttdesk is already running with this data directory; close the other window or start with another --data-dir."
+	case errors.Is(err, os.ErrPermission):
+		return permissionMessage(err)
 	case errors.Is(err, storage.ErrCorrupt):
 		return "mqttdesk's data file is damaged (" + err.Error() + "); start mqttdesk with --recover to keep it aside and begin with a fresh one."
 	case errors.Is(err, ErrUnknownProfile), errors.Is(err, ErrNotOpen):

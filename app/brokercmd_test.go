@@ -16,6 +16,9 @@ import (
 // TestMain lets a test run this binary as `mqttdesk broker`.
 func TestMain(m *testing.M) {
 	os.Setenv("MQTTDESK_KEYRING", "off") // tests never touch the user's keyring
+	if os.Getenv(readOnlyChildEnv) != "" {
+		runReadOnlyChild()
+	}
 	if args := os.Getenv("MQTTDESK_RUN_BROKER"); args != "" {
 		os.Exit(runBrokerForTest(args))
 	}

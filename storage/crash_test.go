@@ -22,6 +22,9 @@ const crashChildEnv = "MQTTDESK_CRASH_CHILD"
 // speed, so it can be killed mid-write.
 func TestMain(m *testing.M) {
 	keyring.MockInit() // tests never touch the user's real keyring
+	if dir := os.Getenv(diskFullChildEnv); dir != "" {
+		runDiskFullChild(dir)
+	}
 	if dir := os.Getenv(crashChildEnv); dir != "" {
 		appendUntilKilled(dir)
 		return

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -162,5 +163,27 @@ func TestBackpressureIsExplicit(t *testing.T) {
 	}
 	if st, _ := s.HistoryStats("p"); st.Count != int64(queued) {
 		t.Fatalf("%d of %d queued messages stored", st.Count, queued)
+	}
+}
+
+// TestOverlongTopicIsRejectedAlone: MQTT allows topics of 65,535 bytes,
+// bbolt keys of 32,768. Such a message is rejected and reported; the
+// messages around it are stored.
+func TestOverlongTopicIsRejectedAlone(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	ctx := context.Background()
+	long := strings.Repeat("x", 40_000)
+	for _, topic := range []string{"before", long, "after"} {
+		if _, err := s.Append(ctx, "p", Message{Topic: topic, Payload: []byte("p")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	page, _ := s.NewestPage("p", 10)
+	st := s.WriterStats()
+	if len(page) != 2 || page[0].Topic != "before" || page[1].Topic != "after" || st.Rejected != 1 || st.LastError == nil || st.Retrying {
+		t.Fatalf("stored %d, stats %+v", len(page), st)
 	}
 }

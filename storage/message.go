@@ -42,7 +42,10 @@ const (
 	qosShift      = 2
 )
 
-var errCorruptRecord = errors.New("corrupt message record")
+var (
+	errCorruptRecord = errors.New("corrupt message record")
+	errEncode        = errors.New("cannot encode the message")
+)
 
 // recordSize estimates the encoded size of m, properties aside.
 func recordSize(m *Message) int { return 1 + 10 + 10 + len(m.Payload) }
@@ -59,7 +62,7 @@ func encodeRecord(m *Message, topicID uint64, buf []byte) ([]byte, error) {
 	if m.Properties != nil {
 		var err error
 		if props, err = json.Marshal(m.Properties); err != nil {
-			return nil, fmt.Errorf("encode properties: %w", err)
+			return nil, fmt.Errorf("%w: properties: %v", errEncode, err)
 		}
 		flags |= flagProps
 	}

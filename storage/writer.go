@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -184,21 +182,26 @@ func (w *writer) collect(group []appendReq) []appendReq {
 	return group
 }
 
-// commitRetrying commits group. While the disk refuses (full, read-only,
-// failing) it retries with backoff: nothing queued is dropped, and the queue
-// filling up is the back-pressure callers see. Any other failure is a
-// message the store cannot take; the group is then committed one message
-// at a time so that only that message is rejected.
+// commitRetrying commits group. A failure that is about one message (an
+// empty or over-long topic, an over-large payload) rejects only that
+// message. Any other failure is taken for the disk refusing (full, file
+// size limit, read-only, failing; bbolt does not always keep the cause in
+// its errors) and retried with backoff: nothing queued is dropped, and the
+// queue filling up is the back-pressure callers see.
 func (w *writer) commitRetrying(group []appendReq) {
 	delay := 50 * time.Millisecond
 	for {
 		err := w.commit(group)
-		if err != nil && !errors.Is(err, bolterrors.ErrDatabaseNotOpen) && !isDiskError(err) {
+		if err != nil && isMessageError(err) {
 			err = w.commitEach(group)
 		}
-		w.setState(err, err != nil && isDiskError(err))
-		if err == nil || !isDiskError(err) {
+		if errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
 			w.answerFlushes(group, err)
+			return
+		}
+		w.setState(err, err != nil)
+		if err == nil {
+			w.answerFlushes(group, nil)
 			return
 		}
 		time.Sleep(delay)
@@ -209,23 +212,23 @@ func (w *writer) commitRetrying(group []appendReq) {
 func (w *writer) setState(err error, retrying bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.retrying = retrying
 	if err != nil {
 		w.lastErr = err
-	} else if !retrying {
-		w.lastErr = nil
+	} else if w.retrying {
+		w.lastErr = nil // the disk recovered; a rejection stays reported
 	}
+	w.retrying = retrying
 }
 
 // commitEach commits the messages of group one by one, rejecting those
-// that fail for a reason other than the disk.
+// at fault; it returns the first failure that is not about a message.
 func (w *writer) commitEach(group []appendReq) error {
 	for i := range group {
 		if group[i].flushed != nil {
 			continue
 		}
 		err := w.commit(group[i : i+1])
-		if isDiskError(err) {
+		if err != nil && !isMessageError(err) {
 			return err
 		}
 		if err != nil {
@@ -238,10 +241,11 @@ func (w *writer) commitEach(group []appendReq) error {
 	return nil
 }
 
-// isDiskError reports whether err comes from the disk refusing to write,
-// which may pass: full, quota, read-only, I/O error, permission.
-func isDiskError(err error) bool {
-	for _, e := range []error{syscall.ENOSPC, syscall.EDQUOT, syscall.EROFS, syscall.EIO, syscall.EACCES, syscall.EPERM, os.ErrPermission} {
+// isMessageError reports whether err is about one message rather than
+// the disk: no topic, a topic longer than bbolt's 32 KiB keys, a value
+// over bbolt's limit, or a record that could not be encoded.
+func isMessageError(err error) bool {
+	for _, e := range []error{bolterrors.ErrKeyRequired, bolterrors.ErrKeyTooLarge, bolterrors.ErrValueTooLarge, errEncode} {
 		if errors.Is(err, e) {
 			return true
 		}
