@@ -18,6 +18,7 @@ import (
 
 	"github.com/mqttdesk/mqttdesk/internal/mqttload"
 	"github.com/mqttdesk/mqttdesk/internal/testnet"
+	"github.com/mqttdesk/mqttdesk/mqttcore"
 	"github.com/mqttdesk/mqttdesk/storage"
 )
 
@@ -236,4 +237,108 @@ func rssNow() string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// BenchmarkIngestExternalBroker is BenchmarkIngestVsMosquittoSub with the
+// broker in a process of its own (`mqttdesk broker`), so that each client
+// is measured with the same broker cost outside it.
+func BenchmarkIngestExternalBroker(b *testing.B) {
+	if _, err := exec.LookPath("mosquitto_sub"); err != nil {
+		b.Skip("mosquitto_sub not installed")
+	}
+	n := 300_000
+	if os.Getenv("BENCH_QUICK") != "" {
+		n = 10_000
+	}
+	sc := mqttload.Scenario{Messages: n, PayloadSize: 64, Window: 5000}
+	broker := startOurBroker(b)
+	TuneRuntime()
+	a, err := Open(Config{DataDir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a.Close()
+	host, port, _ := strings.Cut(broker.addr, ":")
+	o := mqttcoreOptions(host, port)
+	p, err := a.SaveProfile(Profile{Options: o})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ours, theirs []float64
+	for range b.N {
+		for range 3 {
+			ours = append(ours, externalIngestRate(b, a, broker.addr, p, sc))
+			theirs = append(theirs, externalMosquittoSubRate(b, broker.addr, sc))
+		}
+	}
+	o1, m := median(ours), median(theirs)
+	b.ReportMetric(o1/m, "ratio")
+	fmt.Printf("ingest, broker in its own process: mqttdesk %.0f msg/s, mosquitto_sub > /dev/null %.0f msg/s, ratio %.2fx\n", o1, m, o1/m)
+}
+
+func externalIngestRate(b *testing.B, a *App, addr string, p Profile, sc mqttload.Scenario) float64 {
+	ctx := context.Background()
+	if _, err := a.Subscribe(ctx, p.ID, storage.Subscription{Filter: mqttload.Topic}); err != nil {
+		b.Fatal(err)
+	}
+	if err := a.Connect(ctx, p.ID); err != nil {
+		b.Fatal(err)
+	}
+	in := a.conn(p.ID).in.Load
+	waitReceiving(b, addr, in)
+	base := in()
+	sc.Consumers = []func() int64{func() int64 { return in() - base }}
+	res, err := mqttload.Run(addr, sc, 5*time.Minute)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_ = a.Disconnect(ctx, p.ID)
+	return res.Rate(sc)
+}
+
+func externalMosquittoSubRate(b *testing.B, addr string, sc mqttload.Scenario) float64 {
+	host, port, _ := strings.Cut(addr, ":")
+	cmd := exec.Command("mosquitto_sub", "-h", host, "-p", port, "-t", mqttload.Topic)
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	var lines atomic.Int64
+	go countLines(out, &lines)
+	waitReceiving(b, addr, lines.Load)
+	base := lines.Load()
+	sc.Consumers = []func() int64{func() int64 { return lines.Load() - base }}
+	res, err := mqttload.Run(addr, sc, 5*time.Minute)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return res.Rate(sc)
+}
+
+// waitReceiving publishes probes until received moves: the receiver's
+// subscription is then in place.
+func waitReceiving(b *testing.B, addr string, received func() int64) {
+	c, err := mqttload.Dial(addr, "probe")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	start := received()
+	deadline := time.Now().Add(20 * time.Second)
+	for received() == start {
+		if time.Now().After(deadline) {
+			b.Fatal("the receiver never got a probe")
+		}
+		c.Publish(mqttload.Topic, []byte("probe"), 0, 0)
+		_ = c.Flush()
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // let the last probes arrive before counting
+}
+
+func mqttcoreOptions(host, port string) mqttcore.Options {
+	o := mqttcore.NewOptions("bench", mqttcore.SchemeMQTT, host)
+	o.Port, _ = strconv.Atoi(port)
+	return o
 }

@@ -17,6 +17,13 @@ type groupState struct {
 func (s *Store) appendGroup(tx *bolt.Tx, group []appendReq) (int, error) {
 	states := map[string]*groupState{}
 	n := 0
+	// One arena for the group's records: bbolt keeps each value until the
+	// commit, and sub-slices stay valid even when the arena grows.
+	size := 0
+	for i := range group {
+		size += recordSize(&group[i].msg)
+	}
+	arena := make([]byte, 0, size)
 	for i := range group {
 		req := &group[i]
 		if req.flushed != nil {
@@ -36,11 +43,11 @@ func (s *Store) appendGroup(tx *bolt.Tx, group []appendReq) (int, error) {
 				return 0, err
 			}
 		}
-		// bbolt keeps the value until the commit: each record has its own buffer.
-		buf, err := encodeRecord(&req.msg, topicID, make([]byte, 0, recordSize(&req.msg)))
-		if err != nil {
+		start := len(arena)
+		if arena, err = encodeRecord(&req.msg, topicID, arena); err != nil {
 			return 0, err
 		}
+		buf := arena[start:len(arena):len(arena)]
 		if err := st.msgs.Put(seqKey(seq), buf); err != nil {
 			return 0, err
 		}

@@ -50,6 +50,7 @@ var (
 // recordSize estimates the encoded size of m, properties aside.
 func recordSize(m *Message) int { return 1 + 10 + 10 + len(m.Payload) }
 
+// encodeRecord appends m's record to buf and returns the extended buffer.
 func encodeRecord(m *Message, topicID uint64, buf []byte) ([]byte, error) {
 	flags := m.QoS << qosShift
 	if m.Direction == Published {
@@ -66,7 +67,7 @@ func encodeRecord(m *Message, topicID uint64, buf []byte) ([]byte, error) {
 		}
 		flags |= flagProps
 	}
-	buf = append(buf[:0], flags)
+	buf = append(buf, flags)
 	buf = binary.AppendUvarint(buf, uint64(m.Time.UnixMilli()))
 	buf = binary.AppendUvarint(buf, topicID)
 	if props != nil {
