@@ -29,8 +29,12 @@ func connectV311(ctx context.Context, conn *tapConn, o Options, clientID string,
 	d.cli = mqtt.NewClient(clientOptionsV311(o, clientID, conn, deliver, d.connectionLost))
 	tok := d.cli.Connect()
 	if err := waitToken(ctx, tok, d.timeout); err != nil {
-		if code, ok := v3ConnackCodes[tok.(*mqtt.ConnectToken).ReturnCode()]; ok {
-			return nil, nil, refusal(o, code, "")
+		// Only a finished token may be read: after our own timeout paho's
+		// goroutine may still be writing it.
+		if isClosed(tok.Done()) {
+			if code, ok := v3ConnackCodes[tok.(*mqtt.ConnectToken).ReturnCode()]; ok {
+				return nil, nil, refusal(o, code, "")
+			}
 		}
 		return nil, nil, err
 	}
