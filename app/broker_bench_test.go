@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mqttdesk/mqttdesk/internal/mqttload"
+	"github.com/mqttdesk/mqttdesk/internal/testnet"
 )
 
 // benchBroker is a broker under benchmark, running in its own process.
@@ -56,7 +57,7 @@ func startMosquitto(b *testing.B) benchBroker {
 		}
 		b.Skip("mosquitto not installed; make bench installs it")
 	}
-	port := freeLoopbackPort(b)
+	port := testnet.FreePort(b)
 	conf := filepath.Join(b.TempDir(), "mosquitto.conf")
 	text := fmt.Sprintf("listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n"+
 		"max_inflight_messages 1000\nmax_queued_messages 100000\nlog_dest none\n", port)
@@ -78,15 +79,6 @@ func startMosquitto(b *testing.B) benchBroker {
 	}
 	b.Fatal("mosquitto did not start")
 	return benchBroker{}
-}
-
-func freeLoopbackPort(b *testing.B) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 type brokerScenario struct {

@@ -44,7 +44,12 @@ func TestSwitchStartsTheBrokerAndSavesItsConnection(t *testing.T) {
 	q.runUntil(t, "the empty connection list", func() bool { return !w.connections.hint.Hidden })
 
 	test.Tap(w.broker.toggle)
-	q.runUntil(t, "the broker to run", func() bool { return w.broker.status.Text == "Running" })
+	q.runUntil(t, "the broker to run", func() bool {
+		if !w.broker.problem.Hidden && !w.broker.busy {
+			t.Fatalf("the broker did not start: %s", w.broker.problem.Text)
+		}
+		return w.broker.status.Text == "Running"
+	})
 	if !w.broker.toggle.On || len(w.broker.urls.Objects) != 2 {
 		t.Fatalf("running card: toggle %v, %d addresses", w.broker.toggle.On, len(w.broker.urls.Objects))
 	}

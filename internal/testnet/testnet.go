@@ -3,22 +3,31 @@
 package testnet
 
 import (
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
+	"strconv"
 	"testing"
 )
 
 // FreePort returns a loopback TCP port that was free a moment ago, for
-// settings where port 0 means "off" rather than "any free port".
+// settings where port 0 means "off" rather than "any free port". It picks
+// from 20000-29999, below the kernel's ephemeral range (32768 and up on
+// Linux), so that a test elsewhere binding port 0 cannot be handed the same
+// port before the caller uses it.
 func FreePort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("find a free port: %v", err)
+	for range 200 {
+		port := 20000 + rand.IntN(10000)
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err == nil {
+			_ = l.Close()
+			return port
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	t.Fatal("no free port between 20000 and 29999")
+	return 0
 }
 
 // NeedPeer skips the test when the command tool (a peer such as
