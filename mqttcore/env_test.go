@@ -197,6 +197,19 @@ func startMosquitto(t *testing.T, mc mosquittoConfig) *mosquitto {
 	}
 	m := &mosquitto{ports: map[string]int{}, ca: ca, client: ca.Issue(testpki.LeafOptions{Name: "mqttdesk-client", Client: true})}
 	tls := fmt.Sprintf("cafile %s\ncertfile %s\nkeyfile %s\n", ca.CertPEM, leaf.CertFile, leaf.KeyFile)
+	for range 3 { // a free port may be taken by another test before mosquitto binds it
+		if m.run(t, mc, tls) {
+			return m
+		}
+	}
+	t.Fatal("mosquitto found its ports taken three times")
+	return nil
+}
+
+// run writes a configuration on fresh free ports and starts mosquitto with
+// it. It returns false when a port was taken meanwhile.
+func (m *mosquitto) run(t *testing.T, mc mosquittoConfig, tls string) bool {
+	t.Helper()
 	var conf strings.Builder
 	conf.WriteString("allow_anonymous true\npersistence false\nlog_dest stderr\nlog_type error\nlog_type warning\n")
 	if os.Geteuid() == 0 {
@@ -218,30 +231,48 @@ func startMosquitto(t *testing.T, mc mosquittoConfig) *mosquitto {
 		t.Fatal(err)
 	}
 	cmd := exec.Command("mosquitto", "-c", path)
-	out := &strings.Builder{}
+	out := &lockedBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	waitListening(t, m.ports["mtls"], out)
-	if os.Getenv("MOSQ_DEBUG") != "" {
-		time.Sleep(500 * time.Millisecond)
-		t.Logf("config:\n%s\noutput:\n%s", conf.String(), out)
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); <-exited })
+	for range 200 {
+		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", m.ports["mtls"])); err == nil {
+			_ = c.Close()
+			return true
+		}
+		select {
+		case <-exited:
+			if strings.Contains(out.String(), "Address already in use") {
+				return false
+			}
+			t.Fatalf("mosquitto exited: %s", out.String())
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
-	return m
+	t.Fatalf("mosquitto did not start: %s", out.String())
+	return false
 }
 
-func waitListening(t *testing.T, port int, out *strings.Builder) {
-	t.Helper()
-	for range 200 {
-		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
-			_ = c.Close()
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("mosquitto did not start: %s", out)
+// lockedBuffer collects a process's output while the test may read it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // startPlain starts our broker with cfg as given (TCP only unless set).
