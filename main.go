@@ -24,6 +24,7 @@ WebSocket) with a built-in broker for testing on this machine.
 Commands:
   (none)   open the window
   broker   run the local broker with no window; see mqttdesk broker --help
+  import   add the connections and history of export files: import FILE...
 
 Flags:
 `
@@ -49,6 +50,8 @@ func run(args []string) int {
 	switch fs.Arg(0) {
 	case "broker":
 		return app.RunBrokerCommand(fs.Args()[1:], os.Stdout, os.Stderr, *dataDir)
+	case "import":
+		return app.RunImportCommand(fs.Args()[1:], os.Stdout, os.Stderr, *dataDir)
 	case "":
 	default:
 		fmt.Fprintf(os.Stderr, "mqttdesk: unknown command %q\n", fs.Arg(0))

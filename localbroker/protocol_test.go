@@ -399,3 +399,19 @@ func isTimeout(err error) bool {
 	te, ok := err.(timeout)
 	return ok && te.Timeout()
 }
+
+func TestMessageExpiryOnlyWhenThePublisherSetOne(t *testing.T) {
+	b := startBroker(t, testConfig())
+	s := connected(t, b, "sub")
+	s.subscribe(packets.Properties{}, sub("expiry/#", 1))
+	p := connected(t, b, "pub")
+
+	p.publish("expiry/none", []byte("x"), 0, false, packets.Properties{}, 0)
+	if got := s.expect(packets.Publish); got.Properties.MessageExpiryInterval != 0 {
+		t.Errorf("published without expiry, delivered with %d s", got.Properties.MessageExpiryInterval)
+	}
+	p.publish("expiry/set", []byte("x"), 0, false, packets.Properties{MessageExpiryInterval: 120}, 0)
+	if got := s.expect(packets.Publish); got.Properties.MessageExpiryInterval == 0 || got.Properties.MessageExpiryInterval > 120 {
+		t.Errorf("published with 120 s, delivered with %d s", got.Properties.MessageExpiryInterval)
+	}
+}

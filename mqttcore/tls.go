@@ -139,3 +139,15 @@ func fileError(what, path string, err error) error {
 	}
 	return fmt.Errorf("the %s %s cannot be read: %w", what, path, err)
 }
+
+// CheckTLS reports the first problem with o's TLS files (missing, not PEM,
+// a key that does not match or a wrong passphrase) as a sentence naming
+// the file, so an editor can show it before a connection is tried. It
+// returns nil for connections without TLS.
+func (o Options) CheckTLS() error {
+	if !o.isTLS() {
+		return nil
+	}
+	_, err := o.tlsConfig()
+	return err
+}

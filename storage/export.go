@@ -19,6 +19,8 @@ const ExportFormat = "mqttdesk-export"
 type ExportOptions struct {
 	Messages bool // the message history too
 	Secrets  bool // passwords and passphrases, in plain text: only when asked
+	// ProfileID, when set, exports that profile alone.
+	ProfileID string
 }
 
 type exportHeader struct {
@@ -66,10 +68,15 @@ func (s *Store) Export(ctx context.Context, w io.Writer, o ExportOptions) error 
 	if _, err := fmt.Fprintf(w, "%s,\"profiles\":[\n", head[:len(head)-1]); err != nil {
 		return fmt.Errorf("storage: export: %w", err)
 	}
-	for i, p := range profiles {
-		if i > 0 {
+	first := true
+	for _, p := range profiles {
+		if o.ProfileID != "" && p.ID != o.ProfileID {
+			continue
+		}
+		if !first {
 			_, _ = io.WriteString(w, ",")
 		}
+		first = false
 		if err := s.exportProfile(ctx, w, enc, p, o); err != nil {
 			return fmt.Errorf("storage: export %q: %w", p.Options.Name, err)
 		}

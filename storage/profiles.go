@@ -26,6 +26,7 @@ type Profile struct {
 	Created     time.Time        `json:"created"`
 	LastUsed    time.Time        `json:"lastUsed,omitzero"`
 	LocalBroker bool             `json:"localBroker,omitempty"` // the connection to mqttdesk's own broker
+	AutoConnect bool             `json:"autoConnect,omitempty"` // connect when mqttdesk starts
 }
 
 // SaveProfile inserts p, or replaces the profile with the same ID. A

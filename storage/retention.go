@@ -44,6 +44,13 @@ func (s *Store) SetRetention(profileID string, r *Retention) error {
 	return s.PutSetting(profileRetentionKey(profileID), r)
 }
 
+// GlobalRetention returns the retention of profiles without their own.
+func (s *Store) GlobalRetention() Retention {
+	d := DefaultRetention
+	_ = s.GetSetting(defaultRetentionKey, &d)
+	return d
+}
+
 // RetentionOf returns the retention that applies to profileID.
 func (s *Store) RetentionOf(profileID string) Retention {
 	var r *Retention

@@ -132,17 +132,3 @@ func exportCA(core brokerCore, win fyne.Window) {
 	}
 	save.Show()
 }
-
-// showError shows err as one sentence, with the full detail behind a
-// button.
-func showError(win fyne.Window, err error) {
-	msg := widget.NewLabel(app.UserMessage(err))
-	msg.Wrapping = fyne.TextWrapWord
-	detail := widget.NewLabel(err.Error())
-	detail.Wrapping = fyne.TextWrapWord
-	detail.TextStyle.Monospace = true
-	more := widget.NewAccordion(widget.NewAccordionItem("Details", detail))
-	d := dialog.NewCustom("Something went wrong", "Close", widgetVBox(msg, more), win)
-	d.Resize(fyne.NewSize(460, 0))
-	d.Show()
-}

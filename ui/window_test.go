@@ -53,8 +53,8 @@ func TestSwitchStartsTheBrokerAndSavesItsConnection(t *testing.T) {
 	if !w.broker.toggle.On || len(w.broker.urls.Objects) != 2 {
 		t.Fatalf("running card: toggle %v, %d addresses", w.broker.toggle.On, len(w.broker.urls.Objects))
 	}
-	q.runUntil(t, "the saved connection", func() bool { return len(w.connections.profiles) == 1 })
-	if p := w.connections.profiles[0]; p.Options.Name != "Local broker" || !w.connections.hint.Hidden {
+	q.runUntil(t, "the saved connection", func() bool { return len(w.connections.items) == 1 })
+	if p := w.connections.items[0].profile; p.Options.Name != "Local broker" || !w.connections.hint.Hidden {
 		t.Fatalf("connection list shows %q, hint hidden %v", p.Options.Name, w.connections.hint.Hidden)
 	}
 	q.runUntil(t, "live counters", func() bool { return strings.Contains(w.broker.counters.Text, "0 clients") })

@@ -534,7 +534,7 @@ func (cl *Client) WritePacket(pk packets.Packet) error {
 		return nil
 	}
 
-	if pk.Expiry > 0 {
+	if pk.Expiry > 0 && pk.Properties.MessageExpiryInterval > 0 { // mqttdesk: only when the publisher set one [MQTT-3.3.2-5]
 		expiry := pk.Expiry - time.Now().Unix()
 		if expiry < 1 {
 			expiry = 1

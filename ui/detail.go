@@ -1,0 +1,207 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/mqttdesk/mqttdesk/app"
+	"github.com/mqttdesk/mqttdesk/ui/payload"
+)
+
+// lineWidth is where long payload lines wrap in the detail pane.
+const lineWidth = 120
+
+// messageDetail shows one message whole: topic, details, MQTT 5
+// properties (folded), the payload in the chosen format, and what can be
+// done with it. The payload is a list of lines, so even a 16 MiB payload
+// shown in full scrolls without freezing the window.
+type messageDetail struct {
+	l        *messageList
+	view     fyne.CanvasObject
+	msg      app.ViewMessage
+	topic    *widget.Label
+	meta     *widget.Label
+	props    *widget.Accordion
+	propText *widget.Label
+	lines    []string
+	payload  *widget.List
+	notice   *widget.Label
+	showAll  *widget.Button
+	all      bool // the user asked for the whole payload
+}
+
+func newMessageDetail(l *messageList) *messageDetail {
+	d := &messageDetail{l: l}
+	d.topic = widget.NewLabel("")
+	d.topic.TextStyle = fyne.TextStyle{Bold: true, Monospace: true}
+	d.topic.Selectable = true
+	d.topic.Wrapping = fyne.TextWrapBreak
+	d.meta = widget.NewLabel("")
+	d.meta.SizeName = theme.SizeNameCaptionText
+	d.propText = widget.NewLabel("")
+	d.propText.TextStyle.Monospace = true
+	d.propText.Selectable = true
+	d.props = widget.NewAccordion(widget.NewAccordionItem("MQTT 5 properties", d.propText))
+	d.payload = widget.NewList(func() int { return len(d.lines) }, func() fyne.CanvasObject {
+		t := widget.NewLabel("")
+		t.TextStyle.Monospace = true
+		return t
+	}, func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(d.lines[i]) })
+	d.payload.HideSeparators = true
+	d.notice = widget.NewLabel("")
+	d.notice.Importance = widget.WarningImportance
+	d.showAll = widget.NewButton("Show all", d.expand)
+	actions := container.NewHBox(
+		widget.NewButtonWithIcon("Copy topic", theme.ContentCopyIcon(), func() { clip(d.msg.Topic) }),
+		widget.NewButtonWithIcon("Copy payload", theme.ContentCopyIcon(), d.copyPayload),
+		widget.NewButtonWithIcon("Publish again", theme.MailSendIcon(), func() { l.v.composer.publishAgain(d.msg) }),
+		widget.NewButtonWithIcon("Save payload…", theme.DocumentSaveIcon(), d.save),
+	)
+	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { l.selectMessage(nil) })
+	closeBtn.Importance = widget.LowImportance
+	head := container.NewBorder(nil, nil, nil, closeBtn, container.New(tightVBox{}, d.topic, d.meta))
+	top := container.NewVBox(head, actions, d.props, container.NewHBox(d.notice, d.showAll))
+	d.view = container.NewBorder(top, nil, nil, nil, d.payload)
+	return d
+}
+
+func clip(s string) { fyne.CurrentApp().Clipboard().SetContent(s) }
+
+func (d *messageDetail) show(m app.ViewMessage) {
+	d.msg, d.all = m, false
+	d.refresh()
+}
+
+// refresh lays the message out again, as after the format changed.
+func (d *messageDetail) refresh() {
+	if d.l.selected == 0 {
+		return
+	}
+	m := d.msg
+	d.topic.SetText(m.Topic)
+	dir := "Received"
+	if m.Outgoing {
+		dir = "Published"
+	}
+	meta := messageMeta(&m)
+	meta = strings.TrimSuffix(meta, " · "+m.Time.Format("15:04:05.000"))
+	d.meta.SetText(fmt.Sprintf("%s %s · %s", dir, m.Time.Format("2006-01-02 15:04:05.000"), meta))
+	d.propText.SetText(propertiesText(m.Properties))
+	d.props.Items[0].Title = fmt.Sprintf("MQTT 5 properties (%d)", propertyCount(m.Properties))
+	d.props.Hidden = m.Properties == nil
+	d.props.Refresh()
+	d.layOut()
+}
+
+// layOut formats the payload, up to the display limit unless the user
+// asked for all of it, and shows it as lines.
+func (d *messageDetail) layOut() {
+	limit := d.l.v.w.core.AppSettings().PayloadDisplayLimit
+	if d.all {
+		limit = 0
+	}
+	p, format := d.msg.Payload, d.l.format
+	inBackground(func() (payload.Shown, error) { return payload.Show(p, format, limit), nil },
+		func(s payload.Shown, _ error) {
+			d.lines = wrapLines(s.Text, lineWidth)
+			notes := []string{}
+			if s.Note != "" {
+				notes = append(notes, s.Note)
+			}
+			if s.Shortened {
+				notes = append(notes, fmt.Sprintf("showing the first %s of %s", sizeText(limit), sizeText(len(p))))
+			}
+			d.notice.SetText(strings.Join(notes, "; "))
+			d.notice.Hidden = len(notes) == 0
+			d.showAll.Hidden = !s.Shortened
+			d.notice.Refresh()
+			d.showAll.Refresh()
+			d.payload.Refresh()
+			d.payload.ScrollToTop()
+		})
+}
+
+func (d *messageDetail) expand() {
+	d.all = true
+	d.layOut()
+}
+
+// wrapLines splits text into lines of at most width runes.
+func wrapLines(text string, width int) []string {
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		for len(line) > width {
+			cut := truncateRunes(line, width)
+			out = append(out, cut)
+			line = line[len(cut):]
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+func (d *messageDetail) copyPayload() {
+	clip(payload.Show(d.msg.Payload, d.l.format, 0).Text)
+}
+
+// save writes the payload's exact bytes to a file the user chooses.
+func (d *messageDetail) save() {
+	w, p := d.l.v.w, d.msg.Payload
+	saveBytes(w, fileName(strings.ReplaceAll(d.msg.Topic, "/", "_"))+".bin", p)
+}
+
+// saveBytes asks where to save data, then writes it.
+func saveBytes(w *Window, name string, data []byte) {
+	save := dialog.NewFileSave(func(out fyne.URIWriteCloser, err error) {
+		if err != nil || out == nil {
+			return
+		}
+		_, err = out.Write(data)
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			w.showError(err)
+		}
+	}, w.Window)
+	save.SetFileName(name)
+	save.Resize(fyne.NewSize(700, 500))
+	w.dialogs.show(save)
+}
+
+// propertiesText lists MQTT 5 properties one a line.
+func propertiesText(p *app.Properties) string {
+	if p == nil {
+		return ""
+	}
+	var lines []string
+	add := func(k, v string) { lines = append(lines, k+": "+v) }
+	if p.PayloadFormat != nil {
+		add("Payload format", map[byte]string{0: "bytes", 1: "UTF-8 text"}[*p.PayloadFormat])
+	}
+	if p.MessageExpiry != nil {
+		add("Message expiry", fmt.Sprintf("%d s", *p.MessageExpiry))
+	}
+	if p.ContentType != "" {
+		add("Content type", p.ContentType)
+	}
+	if p.ResponseTopic != "" {
+		add("Response topic", p.ResponseTopic)
+	}
+	if len(p.CorrelationData) > 0 {
+		add("Correlation data", payload.SafeText(p.CorrelationData))
+	}
+	if len(p.SubscriptionIDs) > 0 {
+		add("Subscription identifiers", strings.Trim(fmt.Sprint(p.SubscriptionIDs), "[]"))
+	}
+	for _, u := range p.User {
+		add("User "+u.Key, u.Value)
+	}
+	return strings.Join(lines, "\n")
+}

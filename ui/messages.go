@@ -1,0 +1,306 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"image/color"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/mqttdesk/mqttdesk/app"
+	"github.com/mqttdesk/mqttdesk/ui/payload"
+)
+
+// olderPage is how many messages "Load older" and a search page read.
+const olderPage = 500
+
+// messageList is the chat of a connection: a filter bar, the virtualized
+// list of messages and, for the selected one, the detail pane.
+type messageList struct {
+	v    *connView
+	view fyne.CanvasObject
+	list *widget.List
+	body *fyne.Container
+
+	live, older []app.ViewMessage
+	results     []app.ViewMessage // search results, while searching
+	searching   bool
+	searchNext  uint64
+	items       []app.ViewMessage // what the list shows
+	format      payload.Format
+	subs        []app.SubState
+	colors      map[string]color.Color // topic → colour of its first subscription
+	selected    uint64                 // Seq of the selected message, 0 for none
+	detail      *messageDetail
+
+	direction *widget.RadioGroup
+	search    *entry
+	info      *widget.Label
+	more      *widget.Button
+	olderBtn  *widget.Button
+	stride    float32
+}
+
+func newMessageList(v *connView) *messageList {
+	l := &messageList{v: v, format: payload.Plain, colors: map[string]color.Color{}}
+	l.list = widget.NewList(func() int { return len(l.items) }, newMessageRow, l.updateRow)
+	l.list.OnSelected = l.tapped
+	l.stride = newMessageRow().MinSize().Height + theme.Padding()
+	l.detail = newMessageDetail(l)
+	l.body = container.NewStack(l.list)
+	l.view = container.NewBorder(l.filterBar(), nil, nil, nil, l.body)
+	return l
+}
+
+func (l *messageList) filterBar() fyne.CanvasObject {
+	l.direction = widget.NewRadioGroup([]string{"All", "Received", "Published"}, func(s string) {
+		l.v.setFilter(func(f *viewFilter) { f.direction = strings.ToLower(strings.TrimPrefix(s, "All")) })
+		l.filterChanged()
+	})
+	l.direction.Horizontal = true
+	l.direction.Required = true
+	l.direction.SetSelected("All")
+	format := widget.NewSelect(payload.Formats, func(s string) {
+		l.format = payload.Format(s)
+		l.list.Refresh()
+		l.detail.refresh()
+	})
+	format.SetSelected(string(payload.Plain))
+	l.search = newEntry()
+	l.search.SetPlaceHolder("Search topics and payloads in the whole history (Ctrl+F)")
+	l.search.OnSubmitted = func(string) { l.startSearch() }
+	l.search.OnChanged = func(s string) {
+		if s == "" && l.searching {
+			l.stopSearch()
+		}
+	}
+	find := widget.NewButtonWithIcon("", theme.SearchIcon(), l.startSearch)
+	l.info = widget.NewLabel("")
+	l.info.Importance = widget.LowImportance
+	l.info.Hide()
+	l.more = widget.NewButton("More results", l.searchMore)
+	l.more.Hide()
+	l.olderBtn = widget.NewButtonWithIcon("Load older", theme.MoveUpIcon(), l.loadOlder)
+	l.olderBtn.Importance = widget.LowImportance
+	top := container.NewBorder(nil, nil, l.direction, container.NewHBox(widget.NewLabel("Payload as"), format), nil)
+	searchRow := container.NewBorder(nil, nil, nil, container.NewHBox(find, l.olderBtn), l.search)
+	return container.NewVBox(top, searchRow, container.NewHBox(l.info, l.more))
+}
+
+// subsChanged recolours the messages after the subscriptions changed.
+func (l *messageList) subsChanged(subs []app.SubState) {
+	l.subs = subs
+	clear(l.colors)
+	l.list.Refresh()
+}
+
+// colorOf returns the colour of the most specific (longest) subscription
+// matching the message's topic, cached per topic.
+func (l *messageList) colorOf(m *app.ViewMessage) color.Color {
+	if m.Outgoing {
+		return theme.Color(theme.ColorNamePrimary)
+	}
+	if c, ok := l.colors[m.Topic]; ok {
+		return c
+	}
+	c := color.Color(theme.Color(theme.ColorNameDisabled))
+	best := -1
+	for i, s := range l.subs {
+		if app.MatchTopic(s.Filter, m.Topic) && len(s.Filter) > best {
+			c, best = subColor(s.Subscription, i), len(s.Filter)
+		}
+	}
+	l.colors[m.Topic] = c
+	return c
+}
+
+func (l *messageList) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
+	m := &l.items[i]
+	o.(*messageRow).show(m, l.format, l.colorOf(m), m.Seq == l.selected)
+}
+
+// showLive draws the newest messages the refresh loop read, keeping the
+// list at the bottom if it was there.
+func (l *messageList) showLive(msgs []app.ViewMessage) {
+	l.live = msgs
+	if !l.searching {
+		l.setItems(l.liveItems())
+	}
+}
+
+func (l *messageList) liveItems() []app.ViewMessage {
+	if len(l.older) == 0 {
+		return l.live
+	}
+	keep := l.v.currentFilter().keep
+	items := make([]app.ViewMessage, 0, len(l.older)+len(l.live))
+	for i := range l.older {
+		if keep(&l.older[i]) && (len(l.live) == 0 || l.older[i].Seq < l.live[0].Seq) {
+			items = append(items, l.older[i])
+		}
+	}
+	return append(items, l.live...)
+}
+
+// setItems replaces the list's messages and scrolls to the newest when the
+// user was looking at the newest.
+func (l *messageList) setItems(items []app.ViewMessage) {
+	atBottom := l.atBottom()
+	l.items = items
+	l.list.Refresh()
+	if atBottom {
+		l.list.ScrollToBottom()
+	}
+}
+
+func (l *messageList) atBottom() bool {
+	content := float32(len(l.items)) * l.stride
+	return l.list.GetScrollOffset()+l.list.Size().Height >= content-l.stride
+}
+
+// filterChanged drops what was read with the previous filter.
+func (l *messageList) filterChanged() {
+	if l.searching {
+		l.startSearch()
+	}
+}
+
+func (l *messageList) tapped(i widget.ListItemID) {
+	l.list.Unselect(i)
+	if l.items[i].Seq == l.selected {
+		l.selectMessage(nil)
+		return
+	}
+	m := l.items[i]
+	l.selectMessage(&m)
+}
+
+// selectMessage shows m in the detail pane; nil closes it.
+func (l *messageList) selectMessage(m *app.ViewMessage) {
+	if m == nil {
+		l.selected = 0
+		l.body.Objects = []fyne.CanvasObject{l.list}
+	} else {
+		l.selected = m.Seq
+		l.detail.show(*m)
+		split := container.NewVSplit(l.list, l.detail.view)
+		split.Offset = 0.55
+		l.body.Objects = []fyne.CanvasObject{split}
+	}
+	l.body.Refresh()
+	l.list.Refresh()
+}
+
+// loadOlder reads the page of history before the oldest message shown.
+func (l *messageList) loadOlder() {
+	if len(l.items) == 0 || l.searching {
+		return
+	}
+	first := l.items[0].Seq
+	id := l.v.profile.ID
+	l.olderBtn.Disable()
+	inBackground(func() ([]app.ViewMessage, error) { return l.v.w.core.Older(id, first, olderPage) },
+		func(page []app.ViewMessage, err error) {
+			l.olderBtn.Enable()
+			if err != nil {
+				l.v.w.showError(err)
+				return
+			}
+			if len(page) == 0 {
+				l.info.SetText("This is the beginning of the history.")
+				l.info.Show()
+				return
+			}
+			l.older = append(page, l.older...)
+			l.items = l.liveItems()
+			l.list.Refresh()
+			l.list.ScrollTo(len(page))
+		})
+}
+
+// clearOlder forgets the pages read from history, as when it is cleared.
+func (l *messageList) clearOlder() {
+	l.older = nil
+	l.selectMessage(nil)
+}
+
+// startSearch searches the whole history with the search box's text and
+// the current filter.
+func (l *messageList) startSearch() {
+	text := strings.TrimSpace(l.search.Text)
+	if text == "" {
+		l.stopSearch()
+		return
+	}
+	l.searching, l.results, l.searchNext = true, nil, 0
+	l.runSearch(text)
+}
+
+func (l *messageList) searchMore() {
+	if l.searching && l.searchNext != 0 {
+		l.runSearch(strings.TrimSpace(l.search.Text))
+	}
+}
+
+func (l *messageList) runSearch(text string) {
+	f := l.v.currentFilter()
+	q := app.Query{Text: text, IgnoreCase: true, TopicFilter: f.sub}
+	switch f.direction {
+	case "received":
+		d := app.Received
+		q.Direction = &d
+	case "published":
+		d := app.Published
+		q.Direction = &d
+	}
+	id, before := l.v.profile.ID, l.searchNext
+	l.info.SetText("Searching the whole history…")
+	l.info.Show()
+	type page struct {
+		msgs []app.ViewMessage
+		next uint64
+	}
+	inBackground(func() (page, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+		defer cancel()
+		msgs, next, err := l.v.w.core.Search(ctx, id, q, before, olderPage)
+		return page{msgs, next}, err
+	}, func(p page, err error) {
+		if !l.searching || strings.TrimSpace(l.search.Text) != text {
+			return // the search changed meanwhile
+		}
+		if err != nil {
+			l.info.SetText(app.UserMessage(err))
+			return
+		}
+		l.results = append(p.msgs, l.results...)
+		l.searchNext = p.next
+		l.info.SetText(searchSummary(len(l.results), text, p.next != 0))
+		l.more.Hidden = p.next == 0
+		l.more.Refresh()
+		l.items = l.results
+		l.list.Refresh()
+		l.list.ScrollToBottom()
+	})
+}
+
+func searchSummary(n int, text string, more bool) string {
+	s := fmt.Sprintf("%s matching %q in the whole history", plural(int64(n), "message"), text)
+	if more {
+		s = fmt.Sprintf("The newest %s matching %q; older ones may match too", plural(int64(n), "message"), text)
+	}
+	return s
+}
+
+// stopSearch goes back to the live messages.
+func (l *messageList) stopSearch() {
+	l.searching, l.results, l.searchNext = false, nil, 0
+	l.info.Hide()
+	l.more.Hide()
+	l.setItems(l.liveItems())
+	l.list.ScrollToBottom()
+}

@@ -1,0 +1,215 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/mqttdesk/mqttdesk/app"
+)
+
+// sidebarItem is one row of the connection list: a folder header or a
+// connection.
+type sidebarItem struct {
+	folder  string // the header's folder, when profile is nil
+	profile *app.Profile
+	matched []int // byte offsets of the name's characters that matched the search
+}
+
+// sidebar is the searchable list of saved connections under the broker
+// card, grouped in folders.
+type sidebar struct {
+	w         *Window
+	search    *entry
+	list      *widget.List
+	hint      *widget.Label
+	view      fyne.CanvasObject
+	items     []sidebarItem
+	status    map[string]app.ConnSummary
+	collapsed map[string]bool
+	selected  string // the profile shown in the main area
+}
+
+func newSidebar(w *Window) *sidebar {
+	s := &sidebar{w: w, status: map[string]app.ConnSummary{}, collapsed: map[string]bool{}}
+	s.search = newEntry()
+	s.search.SetPlaceHolder("Filter connections")
+	s.search.OnChanged = func(string) { s.reload() }
+	s.list = widget.NewList(func() int { return len(s.items) }, newSidebarRow, s.updateRow)
+	s.list.OnSelected = s.tapped
+	s.hint = widget.NewLabel("No saved connections yet: add one with +, or switch on the local broker.")
+	s.hint.Wrapping = fyne.TextWrapWord
+	s.hint.Importance = widget.LowImportance
+	title := widget.NewLabelWithStyle("Connections", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	add := widget.NewButtonWithIcon("", theme.ContentAddIcon(), func() { w.newConnection("") })
+	folder := widget.NewButtonWithIcon("", theme.FolderNewIcon(), s.newFolder)
+	add.Importance, folder.Importance = widget.LowImportance, widget.LowImportance
+	head := container.NewBorder(nil, nil, nil, container.NewHBox(folder, add), title)
+	top := container.NewVBox(widget.NewSeparator(), head, s.search, s.hint)
+	s.view = container.NewBorder(top, nil, nil, nil, s.list)
+	s.reload()
+	return s
+}
+
+// reload reads the saved connections, filtered by the search box, off the
+// Fyne goroutine and redraws.
+func (s *sidebar) reload() {
+	pattern := s.search.Text
+	type result struct {
+		profiles []app.Profile
+		matches  []app.FuzzyMatch
+		folders  []string
+	}
+	inBackground(func() (result, error) {
+		p, m, err := s.w.core.FilterProfiles(pattern)
+		if err != nil {
+			return result{}, err
+		}
+		f, err := s.w.core.Folders()
+		return result{p, m, f}, err
+	}, func(r result, err error) {
+		if err != nil {
+			s.hint.SetText(app.UserMessage(err))
+			s.hint.Show()
+			return
+		}
+		s.items = groupByFolder(r.profiles, r.matches, r.folders, pattern != "", s.collapsed)
+		s.hint.Hidden = len(r.profiles) > 0 || pattern != ""
+		s.hint.Refresh()
+		s.list.UnselectAll()
+		s.list.Refresh()
+	})
+}
+
+// groupByFolder lays out the rows: connections without a folder first,
+// then each folder's header and connections. While searching, folders
+// without a match are left out and none is collapsed.
+func groupByFolder(profiles []app.Profile, matches []app.FuzzyMatch, folders []string, searching bool, collapsed map[string]bool) []sidebarItem {
+	var items []sidebarItem
+	add := func(folder string) {
+		for i := range profiles {
+			if profiles[i].Folder == folder {
+				items = append(items, sidebarItem{profile: &profiles[i], matched: matches[i].Matched})
+			}
+		}
+	}
+	add("")
+	for _, f := range folders {
+		start := len(items)
+		items = append(items, sidebarItem{folder: f})
+		if collapsed[f] && !searching {
+			continue
+		}
+		add(f)
+		if searching && len(items) == start+1 {
+			items = items[:start]
+		}
+	}
+	return items
+}
+
+// showStatus draws the connections' states and unread counts.
+func (s *sidebar) showStatus(st map[string]app.ConnSummary) {
+	if sameStatus(s.status, st) {
+		return
+	}
+	s.status = st
+	s.list.Refresh()
+}
+
+func sameStatus(a, b map[string]app.ConnSummary) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *sidebar) tapped(id widget.ListItemID) {
+	s.list.Unselect(id)
+	item := s.items[id]
+	if item.profile == nil {
+		s.collapsed[item.folder] = !s.collapsed[item.folder]
+		s.reload()
+		return
+	}
+	s.w.open(*item.profile)
+	s.list.Refresh()
+}
+
+// menu is the row's "…" menu.
+func (s *sidebar) menu(p app.Profile) *fyne.Menu {
+	w := s.w
+	connectItem := fyne.NewMenuItem("Connect", func() { w.connect(p) })
+	if st := s.status[p.ID]; st.State != "" && st.State != "disconnected" {
+		connectItem = fyne.NewMenuItem("Disconnect", func() { w.disconnect(p.ID) })
+	}
+	return fyne.NewMenu("",
+		connectItem,
+		fyne.NewMenuItem("Edit…", func() { w.editConnection(p) }),
+		fyne.NewMenuItem("Clone", func() { w.cloneConnection(p) }),
+		fyne.NewMenuItem("Move to folder…", func() { s.moveToFolder(p) }),
+		fyne.NewMenuItem("Move up", func() { s.reorder(p, -1) }),
+		fyne.NewMenuItem("Move down", func() { s.reorder(p, 1) }),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Delete…", func() { w.deleteConnection(p) }),
+	)
+}
+
+func (s *sidebar) reorder(p app.Profile, delta int) {
+	inBackground(func() (struct{}, error) { return struct{}{}, s.w.core.ReorderProfile(p.ID, delta) },
+		func(_ struct{}, err error) { s.w.afterCommand(err) })
+}
+
+// moveToFolder asks for a folder, existing or new; empty moves the
+// connection to the top level.
+func (s *sidebar) moveToFolder(p app.Profile) {
+	folders, _ := s.w.core.Folders()
+	choice := widget.NewSelectEntry(folders)
+	choice.SetText(p.Folder)
+	choice.SetPlaceHolder("Folder name; empty for none")
+	d := dialog.NewForm("Move "+p.Options.Name, "Move", "Cancel",
+		[]*widget.FormItem{{Text: "Folder", Widget: choice, HintText: "choose one, or type a new name"}},
+		func(ok bool) {
+			if !ok {
+				return
+			}
+			folder := strings.TrimSpace(choice.Text)
+			inBackground(func() (struct{}, error) { return struct{}{}, s.w.core.MoveProfile(p.ID, folder, p.Order) },
+				func(_ struct{}, err error) { s.w.afterCommand(err) })
+		}, s.w.Window)
+	d.Resize(fyne.NewSize(420, 0))
+	s.w.dialogs.show(d)
+}
+
+func (s *sidebar) newFolder() {
+	name := newEntry()
+	name.SetPlaceHolder("Production, Lab, Customer A…")
+	d := dialog.NewForm("New folder", "Create", "Cancel", []*widget.FormItem{{Text: "Name", Widget: name}},
+		func(ok bool) {
+			if !ok || strings.TrimSpace(name.Text) == "" {
+				return
+			}
+			inBackground(func() (struct{}, error) { return struct{}{}, s.w.core.AddFolder(strings.TrimSpace(name.Text)) },
+				func(_ struct{}, err error) { s.w.afterCommand(err) })
+		}, s.w.Window)
+	d.Resize(fyne.NewSize(380, 0))
+	s.w.dialogs.show(d)
+}
+
+// countLabel says n in a badge: 999+ beyond that.
+func countLabel(n int) string {
+	if n > 999 {
+		return "999+"
+	}
+	return fmt.Sprint(n)
+}

@@ -1,0 +1,226 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/mqttdesk/mqttdesk/app"
+)
+
+// subsPanel lists a connection's subscriptions. Tapping one shows only its
+// messages; tapping it again shows all.
+type subsPanel struct {
+	v     *connView
+	view  fyne.CanvasObject
+	list  *widget.List
+	hint  *widget.Label
+	subs  []app.SubState
+	shown []app.SubState
+}
+
+func newSubsPanel(v *connView) *subsPanel {
+	p := &subsPanel{v: v}
+	p.list = widget.NewList(func() int { return len(p.subs) }, newSubRow, p.updateRow)
+	p.list.OnSelected = p.tapped
+	p.hint = widget.NewLabel("No subscriptions yet. Add one with +; # receives everything.")
+	p.hint.Wrapping = fyne.TextWrapWord
+	p.hint.Importance = widget.LowImportance
+	add := widget.NewButtonWithIcon("", theme.ContentAddIcon(), func() { p.edit(app.Subscription{QoS: 0}) })
+	add.Importance = widget.LowImportance
+	title := widget.NewLabelWithStyle("Subscriptions", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	p.view = container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, add, title), p.hint), nil, nil, nil, p.list)
+	return p
+}
+
+// show draws the subscriptions when they changed.
+func (p *subsPanel) show(subs []app.SubState) {
+	if slices.EqualFunc(subs, p.shown, sameSub) {
+		return
+	}
+	p.shown = subs
+	p.subs = slices.Clone(subs)
+	slices.SortStableFunc(p.subs, func(a, b app.SubState) int { return a.Order - b.Order })
+	p.hint.Hidden = len(subs) > 0
+	p.hint.Refresh()
+	p.list.Refresh()
+	p.v.messages.subsChanged(p.subs)
+}
+
+func sameSub(a, b app.SubState) bool {
+	return a.ID == b.ID && a.Filter == b.Filter && a.QoS == b.QoS && a.Enabled == b.Enabled && a.Color == b.Color &&
+		a.Alias == b.Alias && a.Result == b.Result && a.Granted == b.Granted
+}
+
+func (p *subsPanel) tapped(i widget.ListItemID) {
+	p.list.Unselect(i)
+	filter := p.subs[i].Filter
+	p.v.setFilter(func(f *viewFilter) {
+		if f.sub == filter {
+			f.sub = ""
+		} else {
+			f.sub = filter
+		}
+	})
+	p.list.Refresh()
+	p.v.messages.filterChanged()
+}
+
+// subRow is one subscription: colour chip, filter or alias, QoS and the
+// broker's answer, an on/off check and a menu.
+type subRow struct {
+	widget.BaseWidget
+	chip    *canvas.Rectangle
+	title   *widget.Label
+	detail  *widget.Label
+	enabled *widget.Check
+	menu    *widget.Button
+	sub     app.SubState
+	p       *subsPanel
+}
+
+func newSubRow() fyne.CanvasObject {
+	r := &subRow{}
+	r.chip = canvas.NewRectangle(theme.Color(theme.ColorNamePrimary))
+	r.chip.CornerRadius = 3
+	r.chip.SetMinSize(fyne.NewSize(6, 28))
+	r.title = widget.NewLabel("")
+	r.title.TextStyle.Monospace = true
+	r.title.Truncation = fyne.TextTruncateEllipsis
+	r.detail = widget.NewLabel("")
+	r.detail.SizeName = theme.SizeNameCaptionText
+	r.detail.Importance = widget.LowImportance
+	r.detail.Truncation = fyne.TextTruncateEllipsis
+	r.enabled = widget.NewCheck("", nil)
+	r.menu = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), func() {
+		c := fyne.CurrentApp().Driver().CanvasForObject(r.menu)
+		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(r.menu)
+		widget.ShowPopUpMenuAtPosition(r.p.menu(r.sub.Subscription), c, pos.AddXY(0, r.menu.Size().Height))
+	})
+	r.menu.Importance = widget.LowImportance
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *subRow) CreateRenderer() fyne.WidgetRenderer {
+	right := container.NewHBox(r.enabled, r.menu)
+	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, r.chip, right, container.New(tightVBox{}, r.title, r.detail)))
+}
+
+func (p *subsPanel) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
+	r := o.(*subRow)
+	s := p.subs[i]
+	r.p, r.sub = p, s
+	r.chip.FillColor = subColor(s.Subscription, i)
+	r.chip.Refresh()
+	title := s.Filter
+	if s.Alias != "" {
+		title = s.Alias
+	}
+	if p.v.currentFilter().sub == s.Filter {
+		title = "▸ " + title
+	}
+	r.title.SetText(title)
+	r.detail.SetText(subDetail(s))
+	r.detail.Importance = widget.LowImportance
+	if s.Result != "" && !s.Granted {
+		r.detail.Importance = widget.DangerImportance
+	}
+	r.detail.Refresh()
+	r.enabled.OnChanged = nil
+	r.enabled.SetChecked(s.Enabled)
+	r.enabled.OnChanged = func(on bool) { p.setEnabled(s.Subscription, on) }
+}
+
+func subDetail(s app.SubState) string {
+	parts := []string{"QoS " + strconv.Itoa(int(s.QoS))}
+	if s.Alias != "" {
+		parts = append(parts, s.Filter)
+	}
+	switch {
+	case !s.Enabled:
+		parts = append(parts, "off")
+	case s.Result != "":
+		parts = append(parts, s.Result)
+	}
+	return strings.Join(parts, " · ")
+}
+
+func (p *subsPanel) setEnabled(s app.Subscription, on bool) {
+	id := p.v.profile.ID
+	p.v.w.do(func(ctx context.Context) error { return p.v.w.core.SetSubscriptionEnabled(ctx, id, s.ID, on) })
+}
+
+func (p *subsPanel) menu(s app.Subscription) *fyne.Menu {
+	return fyne.NewMenu("",
+		fyne.NewMenuItem("Edit…", func() { p.edit(s) }),
+		fyne.NewMenuItem("Copy filter", func() { fyne.CurrentApp().Clipboard().SetContent(s.Filter) }),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Remove", func() { p.remove(s) }),
+	)
+}
+
+func (p *subsPanel) remove(s app.Subscription) {
+	id := p.v.profile.ID
+	if p.v.currentFilter().sub == s.Filter {
+		p.v.setFilter(func(f *viewFilter) { f.sub = "" })
+		p.v.messages.filterChanged()
+	}
+	p.v.w.do(func(ctx context.Context) error { return p.v.w.core.Unsubscribe(ctx, id, s.ID) })
+}
+
+// edit opens the subscription dialog: a new subscription when s.ID is empty.
+func (p *subsPanel) edit(s app.Subscription) {
+	f := newSubForm(s, len(p.subs), p.v.profile.Options.Version == app.MQTT5)
+	title := "New subscription"
+	if s.ID != "" {
+		title = "Edit subscription"
+	}
+	d := dialog.NewForm(title, "Subscribe", "Cancel", f.items(), func(ok bool) {
+		if !ok {
+			return
+		}
+		sub, err := f.subscription()
+		if err != nil {
+			p.v.w.showError(err)
+			return
+		}
+		p.subscribe(s, sub)
+	}, p.v.w.Window)
+	d.Resize(fyne.NewSize(520, 0))
+	p.v.w.dialogs.show(d)
+}
+
+// subscribe saves sub (replacing old when its filter changed) and
+// reports a refusal by the broker.
+func (p *subsPanel) subscribe(old, sub app.Subscription) {
+	core, id := p.v.w.core, p.v.profile.ID
+	inBackground(func() (string, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+		defer cancel()
+		if old.ID != "" && old.Filter != sub.Filter {
+			if err := core.Unsubscribe(ctx, id, old.ID); err != nil {
+				return "", err
+			}
+			sub.ID = ""
+		}
+		return core.Subscribe(ctx, id, sub)
+	}, func(result string, err error) {
+		if err != nil {
+			p.v.w.showError(err)
+			return
+		}
+		if result != "" && !strings.HasPrefix(result, "granted") && !strings.HasPrefix(result, "QoS granted") {
+			p.v.w.showError(errors.New("the broker refused the subscription to " + sub.Filter + ": " + result))
+		}
+	})
+}
