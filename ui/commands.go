@@ -45,9 +45,9 @@ func (w *Window) disconnect(id string) {
 }
 
 // newConnection opens the editor on a new connection in folder.
-func (w *Window) newConnection(folder string) {
+func (w *Window) newConnection(folder string) *editorForm {
 	p := app.Profile{Options: app.NewOptions("New connection", app.SchemeMQTT, "127.0.0.1"), Folder: folder}
-	w.showEditor(p)
+	return w.showEditor(p)
 }
 
 func (w *Window) editConnection(p app.Profile) { w.showEditor(p) }

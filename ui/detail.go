@@ -57,6 +57,8 @@ func newMessageDetail(l *messageList) *messageDetail {
 	d.notice = widget.NewLabel("")
 	d.notice.Importance = widget.WarningImportance
 	d.showAll = widget.NewButton("Show all", d.expand)
+	d.showAll.Hide()
+	d.notice.Hide()
 	actions := container.NewHBox(
 		widget.NewButtonWithIcon("Copy topic", theme.ContentCopyIcon(), func() { clip(d.msg.Topic) }),
 		widget.NewButtonWithIcon("Copy payload", theme.ContentCopyIcon(), d.copyPayload),
@@ -107,6 +109,7 @@ func (d *messageDetail) layOut() {
 		limit = 0
 	}
 	p, format := d.msg.Payload, d.l.format
+	d.lines = nil
 	inBackground(func() (payload.Shown, error) { return payload.Show(p, format, limit), nil },
 		func(s payload.Shown, _ error) {
 			d.lines = wrapLines(s.Text, lineWidth)

@@ -16,7 +16,7 @@ import (
 
 // showEditor opens the connection editor on p (a new connection when p.ID
 // is empty).
-func (w *Window) showEditor(p app.Profile) {
+func (w *Window) showEditor(p app.Profile) *editorForm {
 	f := newEditorForm(w, p)
 	title := "Edit " + p.Options.Name
 	if p.ID == "" {
@@ -24,7 +24,7 @@ func (w *Window) showEditor(p app.Profile) {
 	}
 	var d *dialog.CustomDialog
 	save := widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), func() {
-		saved, err := f.save()
+		saved, err := f.saveProfile()
 		if err != nil {
 			f.showProblem(err)
 			return
@@ -34,7 +34,7 @@ func (w *Window) showEditor(p app.Profile) {
 	})
 	save.Importance = widget.HighImportance
 	saveConnect := widget.NewButton("Save and connect", func() {
-		saved, err := f.save()
+		saved, err := f.saveProfile()
 		if err != nil {
 			f.showProblem(err)
 			return
@@ -43,16 +43,18 @@ func (w *Window) showEditor(p app.Profile) {
 		w.saved(saved)
 		w.connect(saved)
 	})
+	f.save, f.saveConnect = save, saveConnect
 	cancel := widget.NewButton("Cancel", func() { d.Hide() })
 	buttons := container.NewHBox(f.testButton, layout.NewSpacer(), cancel, saveConnect, save)
 	body := container.NewBorder(nil, container.NewVBox(f.problem, buttons), nil, nil, f.tabs)
 	d = dialog.NewCustomWithoutButtons(title, body, w.Window)
 	d.Resize(fyne.NewSize(720, 620))
 	w.dialogs.show(d)
+	return f
 }
 
-// save checks the form and saves the connection.
-func (f *editorForm) save() (app.Profile, error) {
+// saveProfile checks the form and saves the connection.
+func (f *editorForm) saveProfile() (app.Profile, error) {
 	p, err := f.collect()
 	if err != nil {
 		return p, err

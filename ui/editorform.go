@@ -31,11 +31,13 @@ const (
 
 // editorForm holds the connection editor's fields.
 type editorForm struct {
-	w          *Window
-	original   app.Profile
-	tabs       *container.AppTabs
-	problem    *widget.Label
-	testButton *widget.Button
+	w           *Window
+	original    app.Profile
+	tabs        *container.AppTabs
+	problem     *widget.Label
+	testButton  *widget.Button
+	save        *widget.Button
+	saveConnect *widget.Button
 
 	name, host, port, wsPath, clientID                      *entry
 	scheme, version                                         *widget.Select

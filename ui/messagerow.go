@@ -19,7 +19,7 @@ import (
 // detail pane below the list shows all of it.
 const (
 	previewLines = 3
-	previewWidth = 160
+	previewWidth = 110 // characters a line, wrapped; a narrow window clips the rest
 	previewBytes = 2048
 )
 
@@ -101,15 +101,10 @@ func preview(p []byte, format payload.Format) string {
 		return "(empty payload)"
 	}
 	text := payload.Show(p, format, previewBytes).Text
-	lines := strings.SplitN(text, "\n", previewLines+1)
+	lines := wrapLines(text, previewWidth)
 	if len(lines) > previewLines {
 		lines = lines[:previewLines]
 		lines[previewLines-1] += " …"
-	}
-	for i, l := range lines {
-		if len(l) > previewWidth {
-			lines[i] = truncateRunes(l, previewWidth) + "…"
-		}
 	}
 	return strings.Join(lines, "\n")
 }

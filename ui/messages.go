@@ -42,6 +42,7 @@ type messageList struct {
 	info      *widget.Label
 	more      *widget.Button
 	olderBtn  *widget.Button
+	formatSel *widget.Select
 	stride    float32
 }
 
@@ -49,6 +50,7 @@ func newMessageList(v *connView) *messageList {
 	l := &messageList{v: v, format: payload.Plain, colors: map[string]color.Color{}}
 	l.list = widget.NewList(func() int { return len(l.items) }, newMessageRow, l.updateRow)
 	l.list.OnSelected = l.tapped
+	l.list.HideSeparators = true
 	l.stride = newMessageRow().MinSize().Height + theme.Padding()
 	l.detail = newMessageDetail(l)
 	l.body = container.NewStack(l.list)
@@ -70,6 +72,7 @@ func (l *messageList) filterBar() fyne.CanvasObject {
 		l.detail.refresh()
 	})
 	format.SetSelected(string(payload.Plain))
+	l.formatSel = format
 	l.search = newEntry()
 	l.search.SetPlaceHolder("Search topics and payloads in the whole history (Ctrl+F)")
 	l.search.OnSubmitted = func(string) { l.startSearch() }

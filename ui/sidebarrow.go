@@ -4,6 +4,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -31,14 +32,14 @@ type sidebarRow struct {
 func newSidebarRow() fyne.CanvasObject {
 	r := &sidebarRow{}
 	r.folderName = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	r.header = container.NewBorder(nil, nil, widget.NewIcon(theme.FolderIcon()), nil, r.folderName)
+	r.header = container.NewBorder(nil, nil, widget.NewIcon(theme.FolderIcon()), nil,
+		container.NewVBox(layout.NewSpacer(), r.folderName, layout.NewSpacer()))
 	r.dot = newDot(stateColor("", false), 10)
 	r.name = widget.NewRichText()
 	r.name.Truncation = fyne.TextTruncateEllipsis
 	r.host = widget.NewLabel("")
 	r.host.SizeName = theme.SizeNameCaptionText
 	r.host.Truncation = fyne.TextTruncateEllipsis
-	r.host.Importance = widget.LowImportance
 	r.badgeText = canvas.NewText("", theme.Color(theme.ColorNameForegroundOnPrimary))
 	r.badgeText.TextSize = theme.CaptionTextSize()
 	r.badgeText.TextStyle.Bold = true

@@ -26,6 +26,8 @@ type subsPanel struct {
 	hint  *widget.Label
 	subs  []app.SubState
 	shown []app.SubState
+	add   *widget.Button
+	form  *subForm // the open subscription dialog's, if any
 }
 
 func newSubsPanel(v *connView) *subsPanel {
@@ -37,6 +39,7 @@ func newSubsPanel(v *connView) *subsPanel {
 	p.hint.Importance = widget.LowImportance
 	add := widget.NewButtonWithIcon("", theme.ContentAddIcon(), func() { p.edit(app.Subscription{QoS: 0}) })
 	add.Importance = widget.LowImportance
+	p.add = add
 	title := widget.NewLabelWithStyle("Subscriptions", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.view = container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, add, title), p.hint), nil, nil, nil, p.list)
 	return p
@@ -181,6 +184,7 @@ func (p *subsPanel) remove(s app.Subscription) {
 // edit opens the subscription dialog: a new subscription when s.ID is empty.
 func (p *subsPanel) edit(s app.Subscription) {
 	f := newSubForm(s, len(p.subs), p.v.profile.Options.Version == app.MQTT5)
+	p.form = f
 	title := "New subscription"
 	if s.ID != "" {
 		title = "Edit subscription"
