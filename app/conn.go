@@ -46,6 +46,19 @@ func newConn(a *App, id string, ringSize int, subs []storage.Subscription) *conn
 	return c
 }
 
+// loadNewest fills the view ring with the newest n messages of the
+// history, so that an open connection shows what came before it opened.
+func (c *conn) loadNewest(n int) error {
+	page, err := c.a.store.NewestPage(c.id, n)
+	if err != nil {
+		return err
+	}
+	for _, m := range page {
+		c.ring.push(viewFromStored(m))
+	}
+	return nil
+}
+
 // HandleMessage stores an incoming message and shows it. It runs on the
 // session's reader and waits while the store's queue is full.
 func (c *conn) HandleMessage(m mqttcore.Message) {

@@ -47,7 +47,11 @@ func (a *App) Connect(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	c := newConn(a, id, a.store.AppSettings().MessagesInMemory, subs)
+	size := a.store.AppSettings().MessagesInMemory
+	c := newConn(a, id, size, subs)
+	if err := c.loadNewest(size); err != nil {
+		return err
+	}
 	if c.session, err = mqttcore.NewSession(p.Options, c); err != nil {
 		return err
 	}

@@ -163,6 +163,17 @@ func TestRestartShowsTheSameState(t *testing.T) {
 			t.Fatalf("message %d differs after restart: %+v vs %+v", i, after[i], before[i])
 		}
 	}
+
+	// Open again, the connection shows the history it had, then what arrives.
+	if _, err := b.StartLocalBroker(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Connect(context.Background(), p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if open, _ := b.Messages(p.ID, nil); len(open) != 6 || open[5].Seq != before[5].Seq {
+		t.Fatalf("an open connection shows %d messages of its history of 6", len(open))
+	}
 }
 
 func TestCommandsRefuseBadInput(t *testing.T) {

@@ -3,7 +3,7 @@
 #
 # "build": the C toolchain and the GL/X11/Wayland headers Fyne compiles
 # against. "test": those plus Xvfb, mosquitto and its clients, ImageMagick
-# and the X tools the window smoke test uses.
+# the X tools and tesseract (OCR) the window smoke test uses.
 #
 # Missing packages are installed with apt-get when running as root;
 # otherwise the exact command is printed and the script fails.
@@ -11,7 +11,7 @@ set -euo pipefail
 
 build_pkgs=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
 	libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev)
-test_pkgs=(xvfb xauth mosquitto mosquitto-clients imagemagick xdotool x11-utils)
+test_pkgs=(xvfb xauth mosquitto mosquitto-clients imagemagick xdotool x11-utils tesseract-ocr tesseract-ocr-eng)
 # Node.js runs MQTT.js, a WebSocket test peer; a Node already on PATH will do.
 command -v npm >/dev/null || test_pkgs+=(nodejs npm)
 

@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/mqttdesk/mqttdesk/app"
@@ -66,8 +67,8 @@ func newConnView(w *Window, p app.Profile) *connView {
 	v.messages = newMessageList(v)
 	v.composer = newComposer(v)
 	v.status = widget.NewLabel("")
-	v.status.SizeName = "captionText"
-	v.status.Importance = widget.LowImportance
+	v.status.SizeName = theme.SizeNameCaptionText
+	v.status.Importance = widget.MediumImportance
 	center := container.NewHSplit(v.subs.view, v.messages.view)
 	center.Offset = 0.24
 	bottom := container.NewVBox(widget.NewSeparator(), v.composer.view, v.status)

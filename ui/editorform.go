@@ -261,7 +261,7 @@ func (f *editorForm) schemeChanged(scheme string) {
 		f.insecure.Disable()
 		f.minTLS.Disable()
 		f.tlsStatus.SetText("TLS settings apply to the mqtts and wss protocols (General tab).")
-		f.tlsStatus.Importance = widget.LowImportance
+		f.tlsStatus.Importance = widget.MediumImportance
 		f.tlsStatus.Show()
 		return
 	}

@@ -23,7 +23,7 @@ func showLog(w *Window, p app.Profile) {
 		return l
 	}, func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(entries[i].String()) })
 	hint := widget.NewLabel("The log shows the packets of an open connection: connect to see them.")
-	hint.Importance = widget.LowImportance
+	hint.Importance = widget.MediumImportance
 	follow := widget.NewCheck("Follow newest", nil)
 	follow.SetChecked(true)
 	win.SetContent(container.NewBorder(container.NewBorder(nil, nil, nil, follow, hint), nil, nil, nil, list))

@@ -83,7 +83,7 @@ func (l *messageList) filterBar() fyne.CanvasObject {
 	}
 	find := widget.NewButtonWithIcon("", theme.SearchIcon(), l.startSearch)
 	l.info = widget.NewLabel("")
-	l.info.Importance = widget.LowImportance
+	l.info.Importance = widget.MediumImportance
 	l.info.Hide()
 	l.more = widget.NewButton("More results", l.searchMore)
 	l.more.Hide()

@@ -44,7 +44,7 @@ func newSidebar(w *Window) *sidebar {
 	s.list.OnSelected = s.tapped
 	s.hint = widget.NewLabel("No saved connections yet: add one with +, or switch on the local broker.")
 	s.hint.Wrapping = fyne.TextWrapWord
-	s.hint.Importance = widget.LowImportance
+	s.hint.Importance = widget.MediumImportance
 	title := widget.NewLabelWithStyle("Connections", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	add := widget.NewButtonWithIcon("", theme.ContentAddIcon(), func() { w.newConnection("") })
 	folder := widget.NewButtonWithIcon("", theme.FolderNewIcon(), s.newFolder)

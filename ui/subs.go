@@ -36,7 +36,7 @@ func newSubsPanel(v *connView) *subsPanel {
 	p.list.OnSelected = p.tapped
 	p.hint = widget.NewLabel("No subscriptions yet. Add one with +; # receives everything.")
 	p.hint.Wrapping = fyne.TextWrapWord
-	p.hint.Importance = widget.LowImportance
+	p.hint.Importance = widget.MediumImportance
 	add := widget.NewButtonWithIcon("", theme.ContentAddIcon(), func() { p.edit(app.Subscription{QoS: 0}) })
 	add.Importance = widget.LowImportance
 	p.add = add
@@ -101,7 +101,7 @@ func newSubRow() fyne.CanvasObject {
 	r.title.Truncation = fyne.TextTruncateEllipsis
 	r.detail = widget.NewLabel("")
 	r.detail.SizeName = theme.SizeNameCaptionText
-	r.detail.Importance = widget.LowImportance
+	r.detail.Importance = widget.MediumImportance
 	r.detail.Truncation = fyne.TextTruncateEllipsis
 	r.enabled = widget.NewCheck("", nil)
 	r.menu = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), func() {
@@ -134,7 +134,7 @@ func (p *subsPanel) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	}
 	r.title.SetText(title)
 	r.detail.SetText(subDetail(s))
-	r.detail.Importance = widget.LowImportance
+	r.detail.Importance = widget.MediumImportance
 	if s.Result != "" && !s.Granted {
 		r.detail.Importance = widget.DangerImportance
 	}
@@ -152,6 +152,8 @@ func subDetail(s app.SubState) string {
 	switch {
 	case !s.Enabled:
 		parts = append(parts, "off")
+	case strings.HasPrefix(s.Result, "granted"):
+		parts = append(parts, "granted")
 	case s.Result != "":
 		parts = append(parts, s.Result)
 	}
