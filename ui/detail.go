@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
@@ -33,7 +34,8 @@ type messageDetail struct {
 	payload  *widget.List
 	notice   *widget.Label
 	showAll  *widget.Button
-	all      bool // the user asked for the whole payload
+	all      bool   // the user asked for the whole payload
+	laying   uint64 // counts layOut calls: only the latest one's result is shown
 }
 
 func newMessageDetail(l *messageList) *messageDetail {
@@ -49,10 +51,14 @@ func newMessageDetail(l *messageList) *messageDetail {
 	d.propText.Selectable = true
 	d.props = widget.NewAccordion(widget.NewAccordionItem("MQTT 5 properties", d.propText))
 	d.payload = widget.NewList(func() int { return len(d.lines) }, func() fyne.CanvasObject {
-		t := widget.NewLabel("")
+		t := canvas.NewText("", theme.Color(theme.ColorNameForeground))
 		t.TextStyle.Monospace = true
 		return t
-	}, func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(d.lines[i]) })
+	}, func(i widget.ListItemID, o fyne.CanvasObject) {
+		t := o.(*canvas.Text)
+		t.Text, t.Color = d.lines[i], theme.Color(theme.ColorNameForeground)
+		t.Refresh()
+	})
 	d.payload.HideSeparators = true
 	d.notice = widget.NewLabel("")
 	d.notice.Importance = widget.WarningImportance
@@ -69,7 +75,7 @@ func newMessageDetail(l *messageList) *messageDetail {
 	closeBtn.Importance = widget.LowImportance
 	head := container.NewBorder(nil, nil, nil, closeBtn, container.New(tightVBox{}, d.topic, d.meta))
 	top := container.NewVBox(head, actions, d.props, container.NewHBox(d.notice, d.showAll))
-	d.view = container.NewBorder(top, nil, nil, nil, d.payload)
+	d.view = container.NewBorder(top, nil, nil, nil, container.NewPadded(d.payload))
 	return d
 }
 
@@ -110,8 +116,13 @@ func (d *messageDetail) layOut() {
 	}
 	p, format := d.msg.Payload, d.l.format
 	d.lines = nil
+	d.laying++
+	gen := d.laying
 	inBackground(func() (payload.Shown, error) { return payload.Show(p, format, limit), nil },
 		func(s payload.Shown, _ error) {
+			if gen != d.laying {
+				return // another message or format was chosen meanwhile
+			}
 			d.lines = wrapLines(s.Text, lineWidth)
 			notes := []string{}
 			if s.Note != "" {
