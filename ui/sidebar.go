@@ -33,6 +33,7 @@ type sidebar struct {
 	status    map[string]app.ConnSummary
 	collapsed map[string]bool
 	selected  string // the profile shown in the main area
+	loaded    bool   // the list has been read once
 }
 
 func newSidebar(w *Window) *sidebar {
@@ -79,6 +80,10 @@ func (s *sidebar) reload() {
 			return
 		}
 		s.items = groupByFolder(r.profiles, r.matches, r.folders, pattern != "", s.collapsed)
+		if !s.loaded {
+			s.loaded = true
+			s.openLastUsed(r.profiles)
+		}
 		s.hint.Hidden = len(r.profiles) > 0 || pattern != ""
 		s.hint.Refresh()
 		s.list.UnselectAll()
@@ -111,6 +116,19 @@ func groupByFolder(profiles []app.Profile, matches []app.FuzzyMatch, folders []s
 		}
 	}
 	return items
+}
+
+// openLastUsed shows the connection used last, as the user left it.
+func (s *sidebar) openLastUsed(profiles []app.Profile) {
+	var last *app.Profile
+	for i := range profiles {
+		if p := &profiles[i]; !p.LastUsed.IsZero() && (last == nil || p.LastUsed.After(last.LastUsed)) {
+			last = p
+		}
+	}
+	if last != nil && s.w.view == nil {
+		s.w.open(*last)
+	}
 }
 
 // showStatus draws the connections' states and unread counts.
