@@ -36,13 +36,13 @@ lint: tools ## go vet, staticcheck, gofumpt, and the headless packages built wit
 unit: ## go test -race ./... with the mosquitto peers required
 	MQTTDESK_REQUIRE_PEERS=1 $(GO) test -race -count=1 ./...
 
-smoke: ## Start the real window under Xvfb, screenshot it, stop it with SIGTERM
+smoke: ## Run the real window under Xvfb with messages arriving, read them by OCR, restart it
 	scripts/smoke.sh
 
-bench: deps-test ## Benchmarks: the broker and a session against mosquitto in the same run, and the history store
-	MQTTDESK_REQUIRE_PEERS=1 $(GO) test -run '^$$' -bench . -benchtime 1x ./app ./mqttcore ./storage
+bench: deps-test ## Benchmarks: the broker and a session against mosquitto in the same run, the history store, the window under load
+	MQTTDESK_REQUIRE_PEERS=1 $(GO) test -run '^$$' -bench . -benchtime 1x ./app ./mqttcore ./storage ./ui
 
-screenshots: deps-test ## Refresh the README's screenshot from the real app under Xvfb
+screenshots: deps-test ## Refresh the README's screenshots from the real app under Xvfb
 	scripts/screenshots.sh
 
 deps-build: ## Install the Debian packages the Fyne build needs (asks when not root)

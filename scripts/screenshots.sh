@@ -1,31 +1,43 @@
 #!/usr/bin/env bash
-# screenshots.sh — refresh docs/ images from the real app under Xvfb:
-# the window with the local broker switched on.
+# screenshots.sh — refresh the images the README shows, from the real app
+# under Xvfb: a conversation on a connection (received messages on the
+# left, a publish on the right) and the connection editor.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/xvfb.sh
+source scripts/demo.sh
 
 go build -o bin/mqttdesk .
-config=$(mktemp -d)
-trap 'kill "$pid" 2>/dev/null; stop_xvfb; rm -rf "$config"' EXIT
+data=$(mktemp -d)
+pid="" bpid=""
+trap 'kill $pid $bpid 2>/dev/null; stop_xvfb; rm -rf "$data"' EXIT
+port=$(free_port)
+./bin/mqttdesk --data-dir "$data/broker" broker --tcp "127.0.0.1:$port" --ws off >/dev/null 2>&1 &
+bpid=$!
+prepare_demo ./bin/mqttdesk "$data/app" "$port"
 start_xvfb
-XDG_CONFIG_HOME=$config ./bin/mqttdesk >/dev/null 2>&1 &
+MQTTDESK_KEYRING=off ./bin/mqttdesk --data-dir "$data/app" >/dev/null 2>&1 &
 pid=$!
 win=$(wait_window mqttdesk "$pid")
-sleep 1
-# The switch sits at the top left of the broker card.
-xdotool mousemove --window "$win" 32 100 click 1
-sleep 1
-# Some traffic, so that the counters show what they are for.
-mosquitto_pub -p 1883 -r -t lab/status -m online
-mosquitto_sub -p 1883 -t 'lab/#' >/dev/null &
-sub=$!
-for i in $(seq 60); do
-	mosquitto_pub -p 1883 -t "lab/sensor/$((i % 3))" -m "{\"t\": $((20 + i % 5))}"
-	sleep 0.03
+sleep 2
+xdotool mousemove --window "$win" 150 268 click 1 # open the connection
+sleep 0.5
+mosquitto_pub -p "$port" -r -t lab/status -m online
+for i in 0 1 2; do
+	mosquitto_pub -p "$port" -t "lab/sensor/$i" -m "{\"temperature\": 2$((i + 1)).5, \"humidity\": 4$i, \"unit\": \"C\"}"
 done
-sleep 0.6
+printf '\x00\x01\x02\x03firmware\xff\xfe' | mosquitto_pub -p "$port" -t lab/device/7/blob -s
+mosquitto_pub -p "$port" -t lab/device/7/event -m 'door opened' -D publish user-property source door-sensor -D publish content-type text/plain
+# A publish from the composer: topic, payload, Ctrl+Enter.
+xdotool mousemove --window "$win" 600 618 click 1
+xdotool type --delay 5 'lab/cmd/fan'
+xdotool mousemove --window "$win" 700 670 click 1
+xdotool type --delay 5 '{"speed": 3}'
+xdotool key ctrl+Return
+sleep 1.2
 mkdir -p docs
 import -window "$win" docs/screenshot.png
-kill "$sub"
-echo "wrote docs/screenshot.png"
+xdotool key ctrl+n
+sleep 0.8
+import -window "$win" docs/editor.png
+echo "wrote docs/screenshot.png and docs/editor.png"

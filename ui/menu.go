@@ -28,6 +28,7 @@ func (w *Window) menu() *fyne.MainMenu {
 			showLog(w, w.view.profile)
 		}
 	})
+	logItem.Shortcut = shortcut(fyne.KeyL)
 	return fyne.NewMainMenu(
 		fyne.NewMenu("File", newConn, fyne.NewMenuItemSeparator(), settings),
 		fyne.NewMenu("Connection", search, send, logItem),
