@@ -138,17 +138,6 @@ func (a *App) HistoryCount(id string) (int64, error) {
 	return st.Count, err
 }
 
-// TopicSuggestions returns the topics of connection id's history that
-// fuzzily match pattern, best first, at most n.
-func (a *App) TopicSuggestions(id, pattern string, n int) ([]string, error) {
-	matches, err := a.store.FuzzyTopics(id, pattern)
-	out := make([]string, 0, min(n, len(matches)))
-	for _, m := range matches[:min(n, len(matches))] {
-		out = append(out, m.Text)
-	}
-	return out, err
-}
-
 // FilterProfiles returns the connections whose names fuzzily match
 // pattern, best first, each with the positions of the matched characters;
 // an empty pattern returns all, in sidebar order.
