@@ -38,6 +38,7 @@ Commands:
   (none)   open the window
   broker   run the local broker with no window; see mqttdesk broker --help
   import   add the connections and history of export files: import FILE...
+  bench    load-test a broker: bench pub|sub|conn; see mqttdesk bench pub --help
 
 Flags:
 `
@@ -76,6 +77,8 @@ func run(args []string) int {
 	switch fs.Arg(0) {
 	case "broker":
 		return app.RunBrokerCommand(fs.Args()[1:], os.Stdout, os.Stderr, *dataDir)
+	case "bench":
+		return app.RunBenchCommand(fs.Args()[1:], os.Stdout, os.Stderr)
 	case "import":
 		return app.RunImportCommand(fs.Args()[1:], os.Stdout, os.Stderr, *dataDir)
 	case "":
