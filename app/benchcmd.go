@@ -32,21 +32,20 @@ Flags:
 
 // benchConfig is what the bench flags ask for.
 type benchConfig struct {
-	mode      string
-	options   mqttcore.Options
-	clients   int
-	topic     string
-	qos       int
-	size      int
-	file      string
-	interval  time.Duration
-	count     int
-	duration  time.Duration
-	asJSON    bool
-	idPrefix  string
-	connRate  int // new connections per second
-	payload   []byte
-	subscribe string // sub: the filter
+	mode     string
+	options  mqttcore.Options
+	clients  int
+	topic    string
+	qos      int
+	size     int
+	file     string
+	interval time.Duration
+	count    int
+	duration time.Duration
+	asJSON   bool
+	idPrefix string
+	connRate int // new connections per second
+	payload  []byte
 }
 
 // benchFlags parses the flags of `mqttdesk bench MODE`.
