@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -90,5 +92,27 @@ func TestBenchBadFlagsSayWhatIsWrong(t *testing.T) {
 		if code != 2 || !strings.Contains(errOut.String(), want) {
 			t.Errorf("bench %s: exit %d, said %q; want %q", args, code, errOut.String(), want)
 		}
+	}
+}
+
+func TestBenchStopsOnCtrlCWithTheSummarySoFar(t *testing.T) {
+	a, url := localBrokerURL(t)
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "MQTTDESK_RUN_BENCH=sub -url "+url+" -c 3 -t ctrlc/#")
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	waitUntil(t, "the subscriptions", func() bool { return a.LocalBroker().Subscriptions >= 3 })
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit %v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), "3 of 3 clients connected") {
+		t.Fatalf("summary after Ctrl+C: %q", out.String())
 	}
 }

@@ -22,6 +22,9 @@ func TestMain(m *testing.M) {
 	if args := os.Getenv("MQTTDESK_RUN_BROKER"); args != "" {
 		os.Exit(runBrokerForTest(args))
 	}
+	if args := os.Getenv("MQTTDESK_RUN_BENCH"); args != "" {
+		os.Exit(RunBenchCommand(strings.Fields(args), os.Stdout, os.Stderr))
+	}
 	os.Exit(m.Run())
 }
 
