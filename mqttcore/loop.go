@@ -65,25 +65,40 @@ func (s *Session) attempt(ctx context.Context) (driver, *Connack, error) {
 	return drv, ack, nil
 }
 
-// connected makes drv the current connection and restores subscriptions:
-// all of them when the broker kept no session, or when they changed while
-// disconnected.
+// connected restores subscriptions on drv — all of them when the broker
+// kept no session, or when they changed while disconnected — and only then
+// makes drv the current connection. Publishes held while the connection
+// was down go out after the subscriptions are back, so replies to them,
+// and their own echoes, are not missed.
 func (s *Session) connected(ctx context.Context, drv driver, ack *Connack) {
 	s.mu.Lock()
-	s.drv, s.connack, s.state = drv, ack, StateConnected
+	s.connack = ack
 	resub := !ack.SessionPresent || s.dirty
-	subs := append([]Subscription(nil), s.subs...)
-	s.dirty = false
-	close(s.up)
 	s.mu.Unlock()
-	s.emit(Event{Kind: EventConnected, Connack: ack})
-	if resub && len(subs) > 0 {
-		results, err := drv.subscribe(ctx, subs)
-		if err != nil {
-			s.log.note("resubscribe failed: " + err.Error())
+	var results []SubscribeResult
+	var subErr error
+	for restored := false; ; restored = true {
+		s.mu.Lock()
+		if !resub || (restored && !s.dirty) {
+			s.drv, s.state = drv, StateConnected
+			close(s.up)
+			s.mu.Unlock()
+			break
 		}
-		s.forgetRefused(results)
-		s.emit(Event{Kind: EventSubscribed, Subscribed: results, Err: err})
+		subs := append([]Subscription(nil), s.subs...)
+		s.dirty = false
+		s.mu.Unlock()
+		if len(subs) > 0 {
+			results, subErr = drv.subscribe(ctx, subs)
+			if subErr != nil {
+				s.log.note("resubscribe failed: " + subErr.Error())
+			}
+			s.forgetRefused(results)
+		}
+	}
+	s.emit(Event{Kind: EventConnected, Connack: ack})
+	if results != nil || subErr != nil {
+		s.emit(Event{Kind: EventSubscribed, Subscribed: results, Err: subErr})
 	}
 }
 
