@@ -85,6 +85,9 @@ func runBench(ctx context.Context, c benchConfig, progress io.Writer) benchSumma
 		defer t.Stop()
 		pace = t.C
 	}
+	if c.mode == "sub" && c.count > 0 {
+		go stopAtCount(ctx, cancel, &stats.received, int64(c.count))
+	}
 	var clients []*benchClient
 	var mu sync.Mutex
 	for i := range c.clients {
@@ -107,7 +110,7 @@ func runBench(ctx context.Context, c benchConfig, progress io.Writer) benchSumma
 			mu.Lock()
 			clients = append(clients, cl)
 			mu.Unlock()
-			runBenchClient(ctx, c, i, cl, cancel)
+			runBenchClient(ctx, c, i, cl)
 		}()
 	}
 	wg.Wait()
@@ -148,23 +151,29 @@ func connectBenchClient(ctx context.Context, c benchConfig, i int, stats *benchS
 }
 
 // runBenchClient does client i's part of the load.
-func runBenchClient(ctx context.Context, c benchConfig, i int, cl *benchClient, done context.CancelFunc) {
+func runBenchClient(ctx context.Context, c benchConfig, i int, cl *benchClient) {
 	switch c.mode {
 	case "sub":
 		if _, err := cl.session.Subscribe(ctx, mqttcore.Subscription{Filter: c.topic, QoS: byte(c.qos)}); err != nil {
 			cl.stats.fail(err)
 		}
-		if c.count > 0 {
-			go func() {
-				for ctx.Err() == nil && cl.stats.received.Load() < int64(c.count) {
-					time.Sleep(10 * time.Millisecond)
-				}
-				done()
-			}()
-		}
 	case "pub":
 		publishLoop(ctx, c, i, cl)
 	}
+}
+
+// stopAtCount calls stop once counter reaches n, or when ctx ends.
+func stopAtCount(ctx context.Context, stop context.CancelFunc, counter *atomic.Int64, n int64) {
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	for counter.Load() < n {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+	stop()
 }
 
 // publishLoop sends client i's messages: the send time in the first 8

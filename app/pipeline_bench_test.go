@@ -65,12 +65,10 @@ func waitFor(b *testing.B, cond func() bool) {
 	}
 }
 
-// BenchmarkIngestVsMosquittoSub measures messages per second from the
-// local broker through a session, the store and the view ring, beside
-// mosquitto_sub reading the same stream from the same broker. QoS 0,
-// 64-byte payloads; the publisher stays at most 5,000 messages ahead of
-// the receiver; three rounds each, medians.
-func BenchmarkIngestVsMosquittoSub(b *testing.B) {
+// ingestScenario is the stream both ingest benchmarks measure: 300,000
+// QoS 0 messages of 64 bytes (10,000 with BENCH_QUICK), the publisher at
+// most 5,000 ahead. It skips the benchmark without mosquitto_sub.
+func ingestScenario(b *testing.B) mqttload.Scenario {
 	if _, err := exec.LookPath("mosquitto_sub"); err != nil {
 		b.Skip("mosquitto_sub not installed")
 	}
@@ -78,7 +76,16 @@ func BenchmarkIngestVsMosquittoSub(b *testing.B) {
 	if os.Getenv("BENCH_QUICK") != "" {
 		n = 10_000
 	}
-	sc := mqttload.Scenario{Messages: n, PayloadSize: 64, Window: 5000}
+	return mqttload.Scenario{Messages: n, PayloadSize: 64, Window: 5000}
+}
+
+// BenchmarkIngestVsMosquittoSub measures messages per second from the
+// local broker through a session, the store and the view ring, beside
+// mosquitto_sub reading the same stream from the same broker. QoS 0,
+// 64-byte payloads; the publisher stays at most 5,000 messages ahead of
+// the receiver; three rounds each, medians.
+func BenchmarkIngestVsMosquittoSub(b *testing.B) {
+	sc := ingestScenario(b)
 	a, addr, p := benchApp(b)
 	var ours, theirs []float64
 	for range b.N {
@@ -243,14 +250,7 @@ func rssNow() string {
 // broker in a process of its own (`mqttdesk broker`), so that each client
 // is measured with the same broker cost outside it.
 func BenchmarkIngestExternalBroker(b *testing.B) {
-	if _, err := exec.LookPath("mosquitto_sub"); err != nil {
-		b.Skip("mosquitto_sub not installed")
-	}
-	n := 300_000
-	if os.Getenv("BENCH_QUICK") != "" {
-		n = 10_000
-	}
-	sc := mqttload.Scenario{Messages: n, PayloadSize: 64, Window: 5000}
+	sc := ingestScenario(b)
 	broker := startOurBroker(b)
 	TuneRuntime()
 	a, err := Open(Config{DataDir: b.TempDir()})

@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -151,23 +153,13 @@ func (c *composer) fill(e app.PublishEntry) {
 	c.fillProperties(e.Properties)
 }
 
-// composerText is the payload as the composer's format parses it back.
+// composerText is the payload as the composer's format parses it back:
+// hex as space-separated pairs, anything else as text.
 func composerText(p []byte, f payload.Format) string {
 	if f == payload.Hex {
-		return strings.Join(strings.Fields(hexPairs(p)), " ")
+		return fmt.Sprintf("% x", p)
 	}
 	return string(p)
-}
-
-func hexPairs(p []byte) string {
-	var b strings.Builder
-	for i, c := range p {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(strconv.FormatUint(uint64(c)|0x100, 16)[1:])
-	}
-	return b.String()
 }
 
 func (c *composer) fillProperties(p *app.Properties) {
@@ -210,7 +202,7 @@ func (c *composer) publish() {
 		case err != nil:
 			c.showProblem(app.UserMessage(err))
 		case !res.Succeeded():
-			c.showProblem("The broker refused the message: " + or(res.ReasonString, "reason code "+strconv.Itoa(int(res.ReasonCode))) + ".")
+			c.showProblem("The broker refused the message: " + cmp.Or(res.ReasonString, "reason code "+strconv.Itoa(int(res.ReasonCode))) + ".")
 		}
 		c.loadHistory()
 	})

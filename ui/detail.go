@@ -108,37 +108,45 @@ func (d *messageDetail) refresh() {
 }
 
 // layOut formats the payload, up to the display limit unless the user
-// asked for all of it, and shows it as lines.
+// asked for all of it, and shows it as lines. Formatting and wrapping run
+// off the Fyne goroutine: a whole 16 MiB payload takes a while.
 func (d *messageDetail) layOut() {
-	limit := d.l.v.w.core.AppSettings().PayloadDisplayLimit
-	if d.all {
-		limit = 0
-	}
-	p, format := d.msg.Payload, d.l.format
+	p, format, all, core := d.msg.Payload, d.l.format, d.all, d.l.v.w.core
 	d.lines = nil
 	d.laying++
 	gen := d.laying
-	inBackground(func() (payload.Shown, error) { return payload.Show(p, format, limit), nil },
-		func(s payload.Shown, _ error) {
-			if gen != d.laying {
-				return // another message or format was chosen meanwhile
-			}
-			d.lines = wrapLines(s.Text, lineWidth)
-			notes := []string{}
-			if s.Note != "" {
-				notes = append(notes, s.Note)
-			}
-			if s.Shortened {
-				notes = append(notes, fmt.Sprintf("showing the first %s of %s", sizeText(limit), sizeText(len(p))))
-			}
-			d.notice.SetText(strings.Join(notes, "; "))
-			d.notice.Hidden = len(notes) == 0
-			d.showAll.Hidden = !s.Shortened
-			d.notice.Refresh()
-			d.showAll.Refresh()
-			d.payload.Refresh()
-			d.payload.ScrollToTop()
-		})
+	type laidOut struct {
+		lines     []string
+		notice    string
+		shortened bool
+	}
+	inBackground(func() (laidOut, error) {
+		limit := 0
+		if !all {
+			limit = core.AppSettings().PayloadDisplayLimit
+		}
+		s := payload.Show(p, format, limit)
+		var notes []string
+		if s.Note != "" {
+			notes = append(notes, s.Note)
+		}
+		if s.Shortened {
+			notes = append(notes, fmt.Sprintf("showing the first %s of %s", sizeText(limit), sizeText(len(p))))
+		}
+		return laidOut{wrapLines(s.Text, lineWidth), strings.Join(notes, "; "), s.Shortened}, nil
+	}, func(l laidOut, _ error) {
+		if gen != d.laying {
+			return // another message or format was chosen meanwhile
+		}
+		d.lines = l.lines
+		d.notice.SetText(l.notice)
+		d.notice.Hidden = l.notice == ""
+		d.showAll.Hidden = !l.shortened
+		d.notice.Refresh()
+		d.showAll.Refresh()
+		d.payload.Refresh()
+		d.payload.ScrollToTop()
+	})
 }
 
 func (d *messageDetail) expand() {

@@ -107,6 +107,13 @@ func isCtrlEnter(s fyne.Shortcut) bool {
 		(c.Modifier == fyne.KeyModifierControl || c.Modifier == fyne.KeyModifierSuper)
 }
 
+// showMenuBelow opens menu just under button, as its "…" menu.
+func showMenuBelow(menu *fyne.Menu, button *widget.Button) {
+	d := fyne.CurrentApp().Driver()
+	pos := d.AbsolutePositionForObject(button).AddXY(0, button.Size().Height)
+	widget.ShowPopUpMenuAtPosition(menu, d.CanvasForObject(button), pos)
+}
+
 // showError shows err as one sentence a user can act on, with the full
 // detail a click away.
 func (w *Window) showError(err error) {

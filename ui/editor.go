@@ -23,7 +23,7 @@ func (w *Window) showEditor(p app.Profile) *editorForm {
 		title = "New connection"
 	}
 	var d *dialog.CustomDialog
-	save := widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), func() {
+	saveThen := func(connect bool) {
 		saved, err := f.saveProfile()
 		if err != nil {
 			f.showProblem(err)
@@ -31,18 +31,13 @@ func (w *Window) showEditor(p app.Profile) *editorForm {
 		}
 		d.Hide()
 		w.saved(saved)
-	})
+		if connect {
+			w.connect(saved)
+		}
+	}
+	save := widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), func() { saveThen(false) })
 	save.Importance = widget.HighImportance
-	saveConnect := widget.NewButton("Save and connect", func() {
-		saved, err := f.saveProfile()
-		if err != nil {
-			f.showProblem(err)
-			return
-		}
-		d.Hide()
-		w.saved(saved)
-		w.connect(saved)
-	})
+	saveConnect := widget.NewButton("Save and connect", func() { saveThen(true) })
 	f.save, f.saveConnect = save, saveConnect
 	cancel := widget.NewButton("Cancel", func() { d.Hide() })
 	buttons := container.NewHBox(f.testButton, layout.NewSpacer(), cancel, saveConnect, save)

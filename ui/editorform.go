@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -168,7 +169,7 @@ func (f *editorForm) tlsTab(o app.Options) fyne.CanvasObject {
 	f.alpn = newEntryWith(strings.Join(o.TLS.ALPN, ", "))
 	f.alpn.SetPlaceHolder("for example: mqtt, x-amzn-mqtt-ca")
 	f.minTLS = widget.NewSelect([]string{"1.2", "1.3"}, nil)
-	f.minTLS.SetSelected(or(o.TLS.MinVersion, "1.2"))
+	f.minTLS.SetSelected(cmp.Or(o.TLS.MinVersion, "1.2"))
 	f.tlsStatus = widget.NewLabel("")
 	f.tlsStatus.Wrapping = fyne.TextWrapWord
 	f.tlsStatus.Importance = widget.DangerImportance
@@ -293,13 +294,6 @@ func enable(e *entry, on bool) {
 	} else {
 		e.Disable()
 	}
-}
-
-func or(s, fallback string) string {
-	if s == "" {
-		return fallback
-	}
-	return s
 }
 
 // numberEntry is an entry for a whole number from lo to hi.

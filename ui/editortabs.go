@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"errors"
 	"strconv"
 	"strings"
@@ -101,13 +102,13 @@ func (f *editorForm) proxyTab(o app.Options) fyne.CanvasObject {
 
 func (f *editorForm) advancedTab(o app.Options) fyne.CanvasObject {
 	f.keepAlive = numberEntry(o.KeepAlive, 0, 65535, "seconds, 0 to 65535 (0: off)")
-	f.timeout = numberEntry(or0(o.ConnectTimeout, 10), 1, 600, "seconds, 1 to 600")
+	f.timeout = numberEntry(cmp.Or(o.ConnectTimeout, 10), 1, 600, "seconds, 1 to 600")
 	f.clean = widget.NewCheck("Clean start: begin without the broker's stored session", nil)
 	f.clean.SetChecked(o.Clean)
 	f.reconnect = widget.NewCheck("Reconnect when the connection is lost", nil)
 	f.reconnect.SetChecked(o.Reconnect.Enabled)
-	f.reconnectFrom = numberEntry(or0(seconds(o.Reconnect.InitialDelay), 1), 1, 3600, "seconds, 1 to 3600")
-	f.reconnectTo = numberEntry(or0(seconds(o.Reconnect.MaxDelay), 30), 1, 3600, "seconds, 1 to 3600")
+	f.reconnectFrom = numberEntry(cmp.Or(seconds(o.Reconnect.InitialDelay), 1), 1, 3600, "seconds, 1 to 3600")
+	f.reconnectTo = numberEntry(cmp.Or(seconds(o.Reconnect.MaxDelay), 30), 1, 3600, "seconds, 1 to 3600")
 	f.tries = numberEntry(o.Reconnect.MaxAttempts, 0, 1_000_000, "0 for forever")
 	f.wsHeaders = newMultiLineEntry()
 	f.wsHeaders.SetPlaceHolder("Header: value, one a line")
@@ -256,11 +257,4 @@ func deref[T any](p *T) T {
 		return zero
 	}
 	return *p
-}
-
-func or0(n, fallback int) int {
-	if n == 0 {
-		return fallback
-	}
-	return n
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -33,7 +34,6 @@ func BenchmarkEventLoopUnderLoad(b *testing.B) {
 	bin := buildApp(b)
 	display := startXvfb(b)
 	broker, addr := startBenchBroker(b)
-	_ = broker
 	for range b.N {
 		data := prepareAppData(b, addr)
 		probe := filepath.Join(b.TempDir(), "probe.txt")
@@ -134,17 +134,10 @@ func prepareAppData(b *testing.B, addr string) string {
 	if err == nil {
 		_, err = core.Subscribe(context.Background(), p.ID, app.Subscription{Filter: mqttload.Topic})
 	}
-	if err := errorsJoin(err, core.Close()); err != nil {
+	if err := errors.Join(err, core.Close()); err != nil {
 		b.Fatal(err)
 	}
 	return dir
-}
-
-func errorsJoin(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
 }
 
 func waitForClients(b *testing.B, broker *app.App, n int64) {

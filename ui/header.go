@@ -45,11 +45,7 @@ func newViewHeader(v *connView) *viewHeader {
 	h.connect.Importance = widget.HighImportance
 	edit := widget.NewButtonWithIcon("Edit", theme.DocumentCreateIcon(), func() { v.w.editConnection(v.profile) })
 	var more *widget.Button
-	more = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), func() {
-		c := fyne.CurrentApp().Driver().CanvasForObject(more)
-		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(more)
-		widget.ShowPopUpMenuAtPosition(h.menu(), c, pos.AddXY(0, more.Size().Height))
-	})
+	more = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), func() { showMenuBelow(h.menu(), more) })
 	title := container.NewHBox(h.name, container.New(dotBox{10}, h.dot), h.status)
 	actions := container.NewHBox(h.connect, edit, more)
 	top := container.NewBorder(nil, nil, nil, actions, container.New(tightVBox{}, title, h.url))

@@ -68,16 +68,16 @@ func (s *sidebar) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	item := s.items[id]
 	r.header.Hidden, r.body.Hidden = item.profile != nil, item.profile == nil
 	if item.profile == nil {
-		r.folderName.SetText(item.folder + map[bool]string{true: " (folded)", false: ""}[s.collapsed[item.folder]])
+		name := item.folder
+		if s.collapsed[item.folder] {
+			name += " (folded)"
+		}
+		r.folderName.SetText(name)
 		return
 	}
 	p := *item.profile
 	r.profile = p
-	r.onMenu = func(p app.Profile, b *widget.Button) {
-		c := fyne.CurrentApp().Driver().CanvasForObject(b)
-		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(b)
-		widget.ShowPopUpMenuAtPosition(s.menu(p), c, pos.AddXY(0, b.Size().Height))
-	}
+	r.onMenu = func(p app.Profile, b *widget.Button) { showMenuBelow(s.menu(p), b) }
 	st := s.status[p.ID]
 	r.dot.FillColor = stateColor(st.State, st.Err != "")
 	r.dot.Refresh()

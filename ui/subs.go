@@ -104,11 +104,7 @@ func newSubRow() fyne.CanvasObject {
 	r.detail.Importance = widget.MediumImportance
 	r.detail.Truncation = fyne.TextTruncateEllipsis
 	r.enabled = widget.NewCheck("", nil)
-	r.menu = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), func() {
-		c := fyne.CurrentApp().Driver().CanvasForObject(r.menu)
-		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(r.menu)
-		widget.ShowPopUpMenuAtPosition(r.p.menu(r.sub.Subscription), c, pos.AddXY(0, r.menu.Size().Height))
-	})
+	r.menu = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), func() { showMenuBelow(r.p.menu(r.sub.Subscription), r.menu) })
 	r.menu.Importance = widget.LowImportance
 	r.ExtendBaseWidget(r)
 	return r
