@@ -11,7 +11,7 @@ HEADLESS_PKGS    := ./app/... ./mqttcore/... ./localbroker/... ./storage/...
 OUR_DIRS         := $(filter-out third_party,$(patsubst %/,%,$(wildcard */))) main.go
 
 .DEFAULT_GOAL := help
-.PHONY: help run build broker test lint unit smoke bench screenshots deps-build deps-test peers tools clean
+.PHONY: help run build broker test lint unit smoke bench bench-quick screenshots deps-build deps-test peers tools clean
 
 help: ## Show the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -25,7 +25,7 @@ build: deps-build ## Build bin/mqttdesk
 broker: build ## Run the local broker without a window
 	./bin/mqttdesk broker
 
-test: deps-test peers tools lint unit smoke ## Install what the tests need, lint, run the race tests and the window smoke test
+test: deps-test peers tools lint unit smoke bench-quick ## Install what the tests need, lint, run the race tests, the window smoke test and the benchmarks briefly
 
 lint: tools ## go vet, staticcheck, gofumpt, and the headless packages built without cgo
 	$(GO) vet ./...
@@ -39,8 +39,11 @@ unit: ## go test -race ./... with the mosquitto peers required
 smoke: ## Run the real window under Xvfb with messages arriving, read them by OCR, restart it
 	scripts/smoke.sh
 
-bench: deps-test ## Benchmarks: the broker and a session against mosquitto in the same run, the history store, the window under load
-	MQTTDESK_REQUIRE_PEERS=1 $(GO) test -run '^$$' -bench . -benchtime 1x ./app ./mqttcore ./storage ./ui
+bench: deps-test peers ## The scoreboard: every benchmark against its peer in the same run, one table, also in bench/results.json
+	$(GO) run ./internal/scoreboard -out bench/results.json
+
+bench-quick: deps-test peers ## Every benchmark briefly (BENCH_QUICK=1), to check the harness; its figures are not measurements
+	BENCH_QUICK=1 $(GO) run ./internal/scoreboard -out bench/out/quick.json
 
 screenshots: deps-test ## Refresh the README's screenshots from the real app under Xvfb
 	scripts/screenshots.sh

@@ -94,6 +94,9 @@ func run(args []string) int {
 	}
 	w := ui.Create(fyneapp.NewWithID(appID), core)
 	ui.QuitOnSignal(w)
+	if path := os.Getenv("MQTTDESK_STARTUP_PROBE"); path != "" { // for the benchmarks: see ui.ProbeStartUp
+		ui.ProbeStartUp(w, path)
+	}
 	if path := os.Getenv("MQTTDESK_PROBE"); path != "" { // for the benchmarks: see ui.ProbeEventLoop
 		stop := ui.ProbeEventLoop(path)
 		defer func() { _ = stop() }()

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +23,17 @@ import (
 type benchBroker struct {
 	name string
 	addr string
+	pid  int
+	stop func() // ends the process; also run by the benchmark's cleanup
+}
+
+// onceCleanup returns stop, made safe to call more than once, and has b
+// call it at the end.
+func onceCleanup(b *testing.B, stop func()) func() {
+	var once sync.Once
+	f := func() { once.Do(stop) }
+	b.Cleanup(f)
+	return f
 }
 
 // startOurBroker runs `mqttdesk broker` (this test binary, through
@@ -34,7 +46,7 @@ func startOurBroker(b *testing.B) benchBroker {
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() })
+	stop := onceCleanup(b, func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() })
 	r := bufio.NewReader(stdout)
 	for {
 		line, err := r.ReadString('\n')
@@ -43,7 +55,7 @@ func startOurBroker(b *testing.B) benchBroker {
 		}
 		if addr, ok := strings.CutPrefix(strings.TrimSpace(line), "mqtt://"); ok {
 			go func() { _, _ = io.Copy(io.Discard, r) }()
-			return benchBroker{name: "mqttdesk", addr: addr}
+			return benchBroker{name: "mqttdesk", addr: addr, pid: cmd.Process.Pid, stop: stop}
 		}
 	}
 }
@@ -64,16 +76,18 @@ func startMosquitto(b *testing.B) benchBroker {
 	if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
 		b.Fatal(err)
 	}
-	cmd := exec.Command("mosquitto", "-c", conf)
+	// mosquitto keeps the open-file limit it is given; let it serve
+	// thousands of clients, as mqttdesk's Go runtime does for itself.
+	cmd := exec.Command("sh", "-c", `ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec mosquitto -c "$1"`, "sh", conf)
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	stop := onceCleanup(b, func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	for range 100 {
 		if c, err := net.Dial("tcp", addr); err == nil {
 			_ = c.Close()
-			return benchBroker{name: "mosquitto", addr: addr}
+			return benchBroker{name: "mosquitto", addr: addr, pid: cmd.Process.Pid, stop: stop}
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

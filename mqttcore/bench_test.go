@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mqttdesk/mqttdesk/internal/mqttload"
+	"github.com/mqttdesk/mqttdesk/internal/testnet"
 	"github.com/mqttdesk/mqttdesk/localbroker"
 )
 
@@ -90,17 +91,18 @@ func (p *brokerProcess) subscriptions() int64 {
 	return n
 }
 
-// BenchmarkSessionReceiveVsMosquittoSub measures how many QoS 0 messages
-// per second one session takes from the local broker, beside mosquitto_sub
-// reading the same stream from the same broker in the same run. The broker
-// runs in its own process, as `mqttdesk broker` does, so each client is
-// measured alone. The publisher stays at most 1,000 messages ahead of the
-// receiver, so neither is measured against drops. Three rounds each;
-// medians and their ratio.
-func BenchmarkSessionReceiveVsMosquittoSub(b *testing.B) {
-	if _, err := exec.LookPath("mosquitto_sub"); err != nil {
-		b.Skip("mosquitto_sub not installed; make bench installs it")
-	}
+// BenchmarkSessionReceive measures how many QoS 0 messages per second one
+// session takes from the local broker, beside two other subscribers
+// reading the same stream from the same broker in the same run:
+// mosquitto_sub, and MQTT.js's `mqtt sub` (MQTTX CLI is built on MQTT.js;
+// both print each message). Each writes a line per message to a pipe that
+// the benchmark counts. The broker runs in its own process, as `mqttdesk
+// broker` does, so each client is measured alone. The publisher stays at
+// most 1,000 messages ahead of the receiver, so none is measured against
+// drops. Three rounds each; medians.
+func BenchmarkSessionReceive(b *testing.B) {
+	testnet.NeedPeer(b, "mosquitto_sub")
+	mqttjsSub := testnet.MQTTJSBin(b, "mqtt_sub")
 	defer debug.SetGCPercent(debug.SetGCPercent(mqttdeskGCPercent)) // sessions run so in mqttdesk
 	broker := startBrokerProcess(b)
 	messages := 200_000
@@ -108,18 +110,29 @@ func BenchmarkSessionReceiveVsMosquittoSub(b *testing.B) {
 		messages = 10_000
 	}
 	sc := mqttload.Scenario{Messages: messages, PayloadSize: 64, QoS: 0}
+	port := strconv.Itoa(broker.port)
+	peers := map[string][]string{
+		"mosquitto_sub": {"mosquitto_sub", "-h", "127.0.0.1", "-p", port, "-t", "mqttload/#"},
+		"mqttjs_sub":    {"node", mqttjsSub, "-h", "127.0.0.1", "-p", port, "-t", "mqttload/#"},
+	}
 	rates := map[string][]float64{}
 	for range b.N {
 		for range 3 {
 			rates["session"] = append(rates["session"], sessionRate(b, broker, sc))
-			rates["mosquitto_sub"] = append(rates["mosquitto_sub"], mosquittoSubRate(b, broker, sc))
+			for name, args := range peers {
+				rates[name] = append(rates[name], commandSubRate(b, broker, sc, args))
+			}
 		}
 	}
-	ours, theirs := median(rates["session"]), median(rates["mosquitto_sub"])
+	ours := median(rates["session"])
 	b.ReportMetric(ours, "session_msg/s")
-	b.ReportMetric(theirs, "mosquitto_sub_msg/s")
-	b.ReportMetric(ours/theirs, "ratio")
-	fmt.Printf("\nsession receive, QoS 0, 64 B: mqttdesk session %.0f msg/s, mosquitto_sub %.0f msg/s, ratio %.2fx\n", ours, theirs, ours/theirs)
+	fmt.Printf("\nsession receive, QoS 0, 64 B: mqttdesk session %.0f msg/s", ours)
+	for name := range peers {
+		theirs := median(rates[name])
+		b.ReportMetric(theirs, name+"_msg/s")
+		fmt.Printf(", %s %.0f msg/s (%.2fx)", name, theirs, ours/theirs)
+	}
+	fmt.Println()
 }
 
 func sessionRate(b *testing.B, broker *brokerProcess, sc mqttload.Scenario) float64 {
@@ -148,14 +161,16 @@ func sessionRate(b *testing.B, broker *brokerProcess, sc mqttload.Scenario) floa
 	return res.Rate(sc)
 }
 
-func mosquittoSubRate(b *testing.B, broker *brokerProcess, sc mqttload.Scenario) float64 {
-	port := broker.port
-	waitSubscriptions(b, broker, 0) // the session of the previous round has gone
-	cmd := exec.Command("mosquitto_sub", "-h", "127.0.0.1", "-p", strconv.Itoa(port), "-t", "mqttload/#", "-C", strconv.Itoa(sc.Messages))
+// commandSubRate runs a subscriber command that prints a line per message
+// and measures the rate at which it takes the stream.
+func commandSubRate(b *testing.B, broker *brokerProcess, sc mqttload.Scenario, args []string) float64 {
+	waitSubscriptions(b, broker, 0) // the subscriber of the previous round has gone
+	cmd := exec.Command(args[0], args[1:]...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		b.Fatal(err)
 	}
+	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
@@ -166,16 +181,16 @@ func mosquittoSubRate(b *testing.B, broker *brokerProcess, sc mqttload.Scenario)
 		for {
 			n, err := out.Read(buf)
 			lines.Add(int64(bytes.Count(buf[:n], []byte{'\n'})))
-			if err == io.EOF || err != nil {
+			if err != nil {
 				return
 			}
 		}
 	}()
 	waitSubscriptions(b, broker, 1)
 	sc.Consumers = []func() int64{lines.Load}
-	res, err := mqttload.Run("127.0.0.1:"+strconv.Itoa(port), sc, 2*time.Minute)
+	res, err := mqttload.Run("127.0.0.1:"+strconv.Itoa(broker.port), sc, 2*time.Minute)
 	if err != nil {
-		b.Fatalf("mosquitto_sub: %v", err)
+		b.Fatalf("%s: %v", args[0], err)
 	}
 	return res.Rate(sc)
 }

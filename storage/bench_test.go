@@ -1,14 +1,14 @@
 package storage
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/mqttdesk/mqttdesk/internal/procstat"
 )
 
 func benchScale(full int) int {
@@ -144,25 +144,7 @@ type rssKB struct{ anon, file int64 }
 // rss reads the process's anonymous and file-backed resident memory, in
 // bytes.
 func rss() rssKB {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return rssKB{}
-	}
-	defer f.Close()
-	var r rssKB
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) < 2 {
-			continue
-		}
-		kb, _ := strconv.ParseInt(fields[1], 10, 64)
-		switch fields[0] {
-		case "RssAnon:":
-			r.anon = kb << 10
-		case "RssFile:":
-			r.file = kb << 10
-		}
-	}
-	return r
+	anon, _ := procstat.Memory(procstat.Self, "RssAnon")
+	file, _ := procstat.Memory(procstat.Self, "RssFile")
+	return rssKB{anon, file}
 }

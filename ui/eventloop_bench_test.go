@@ -45,7 +45,7 @@ func BenchmarkEventLoopUnderLoad(b *testing.B) {
 		if err := cmd.Start(); err != nil {
 			b.Fatal(err)
 		}
-		waitForClients(b, broker, 1)
+		waitUntil(b, "the app to connect", func() bool { return broker.LocalBroker().Clients >= 1 })
 		time.Sleep(2 * time.Second) // the window opens the connection's view
 
 		cpu0 := cpuTime(b, cmd.Process.Pid)
@@ -140,13 +140,15 @@ func prepareAppData(b *testing.B, addr string) string {
 	return dir
 }
 
-func waitForClients(b *testing.B, broker *app.App, n int64) {
+// waitUntil waits up to 30 s for cond, polling, and fails saying what it
+// waited for.
+func waitUntil(b *testing.B, what string, cond func() bool) {
 	deadline := time.Now().Add(30 * time.Second)
-	for broker.LocalBroker().Clients < n {
+	for !cond() {
 		if time.Now().After(deadline) {
-			b.Fatal("the app did not connect within 30 s")
+			b.Fatalf("waited 30 s for %s", what)
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 

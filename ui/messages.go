@@ -158,6 +158,9 @@ func (l *messageList) setItems(items []app.ViewMessage) {
 	if atBottom {
 		l.list.ScrollToBottom()
 	}
+	if len(items) > 0 {
+		l.v.w.probe.messagesShown()
+	}
 }
 
 func (l *messageList) atBottom() bool {

@@ -73,6 +73,7 @@ type Window struct {
 	main        *fyne.Container // the empty state or the open connection's view
 	view        *connView       // nil while no connection is shown
 	dialogs     dialogStack
+	probe       *startupProbe // nil unless ProbeStartUp was called
 }
 
 // Create builds the main window for core. The window refreshes itself until

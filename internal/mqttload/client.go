@@ -32,13 +32,18 @@ type Conn struct {
 	buf  []byte
 }
 
-// Dial connects to addr and completes CONNECT with a clean session.
-func Dial(addr, clientID string) (*Conn, error) {
+// Dial connects to addr and completes CONNECT with a clean session, with
+// buffers sized for streams of messages.
+func Dial(addr, clientID string) (*Conn, error) { return DialBuffered(addr, clientID, 256<<10) }
+
+// DialBuffered is Dial with read and write buffers of size bytes each: a
+// small size suits many idle connections.
+func DialBuffered(addr, clientID string, size int) (*Conn, error) {
 	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
 		return nil, err
 	}
-	c := &Conn{conn: nc, r: bufio.NewReaderSize(nc, 256<<10), w: bufio.NewWriterSize(nc, 256<<10)}
+	c := &Conn{conn: nc, r: bufio.NewReaderSize(nc, size), w: bufio.NewWriterSize(nc, size)}
 	body := appendString(nil, "MQTT")
 	body = append(body, 4, 0x02, 0, 60) // 3.1.1, clean session, keep-alive 60 s
 	body = appendString(body, clientID)

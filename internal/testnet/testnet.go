@@ -7,6 +7,8 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime"
 	"strconv"
 	"testing"
 )
@@ -41,4 +43,22 @@ func NeedPeer(t testing.TB, tool string) {
 		}
 		t.Skipf("%s not installed; make test installs it", tool)
 	}
+}
+
+// MQTTJSBin returns the path of a command of MQTT.js (mqtt, mqtt_pub or
+// mqtt_sub), the library MQTTX is built on, as `make test` installs it
+// with npm ci in localbroker/testdata/mqttjs. Without it the test is
+// skipped, or fails when MQTTDESK_REQUIRE_PEERS is set.
+func MQTTJSBin(t testing.TB, name string) string {
+	t.Helper()
+	NeedPeer(t, "node")
+	_, self, _, _ := runtime.Caller(0)
+	bin := filepath.Join(filepath.Dir(self), "..", "..", "localbroker", "testdata", "mqttjs", "node_modules", ".bin", name)
+	if _, err := os.Stat(bin); err != nil {
+		if os.Getenv("MQTTDESK_REQUIRE_PEERS") != "" {
+			t.Fatalf("MQTT.js not installed (%v); make test installs it", err)
+		}
+		t.Skipf("MQTT.js not installed (%v); make test installs it", err)
+	}
+	return bin
 }
