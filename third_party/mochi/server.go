@@ -1097,10 +1097,9 @@ func (s *Server) publishToClient(cl *Client, sub packets.Subscription, pk packet
 		return out, packets.CodeDisconnect
 	}
 
-	select {
-	case cl.State.outbound <- &out:
+	if cl.State.outbound.push(&out) { // mqttdesk: a queue, no longer a channel
 		atomic.AddInt32(&cl.State.outboundQty, 1)
-	default:
+	} else {
 		atomic.AddInt64(&s.Info.MessagesDropped, 1)
 		cl.ops.hooks.OnPublishDropped(cl, pk)
 		if out.FixedHeader.Qos > 0 {
