@@ -21,9 +21,6 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	if os.Getenv(brokerProcessEnv) != "" {
-		os.Exit(serveBrokerProcess())
-	}
 	goleak.VerifyTestMain(m)
 }
 

@@ -54,7 +54,7 @@ func (s *Session) attempt(ctx context.Context) (driver, *Connack, error) {
 	s.mu.Lock()
 	s.aliases = map[uint16]string{}
 	s.mu.Unlock()
-	tap := newTapConn(conn, s.log, s.opts.Version == MQTT5)
+	tap := newTapConn(conn, s.log, s.opts.Version == MQTT5, s.deliver)
 	drv, ack, err := s.connect(ctx, tap, s.opts, s.opts.clientID(), s.deliver)
 	if err != nil {
 		return nil, nil, classify(s.opts, err)

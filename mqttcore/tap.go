@@ -22,8 +22,14 @@ type tapConn struct {
 
 	packetMu sync.Mutex // held by paho around each packet it writes
 
-	r         *bufio.Reader // used by the reading goroutine only: paho reads a few bytes at a time
-	in        packetParser  // likewise
+	// Used by the reading goroutine only (see inbound.go).
+	src        *stampedReader
+	r          *bufio.Reader // paho reads a few bytes at a time
+	deliver    func(Message) // the session's handler of incoming messages
+	pending    []byte        // what the library is yet to read
+	pendingBuf []byte
+	topics     topicCache
+
 	ids       *subIDQueue
 	v3Refusal atomic.Int32 // a 3.1.1 CONNACK return code answering MQTT 5, or 0
 
@@ -36,9 +42,11 @@ type tapConn struct {
 	held         []byte
 }
 
-func newTapConn(c net.Conn, log *protocolLog, v5 bool) *tapConn {
-	t := &tapConn{Conn: c, log: log, v5: v5, ids: &subIDQueue{}, r: bufio.NewReaderSize(c, 64<<10)}
-	t.in.onPacket = func(h byte, size int, prefix []byte) { t.packet(false, h, size, prefix) }
+// newTapConn wraps c. deliver receives the QoS 0 messages the tap decodes
+// itself (see inbound.go); the library delivers the others.
+func newTapConn(c net.Conn, log *protocolLog, v5 bool, deliver func(Message)) *tapConn {
+	t := &tapConn{Conn: c, log: log, v5: v5, ids: &subIDQueue{}, deliver: deliver}
+	t.src, t.r = newInboundReader(c)
 	t.out.onPacket = func(h byte, size int, prefix []byte) { t.packet(true, h, size, prefix) }
 	return t
 }
@@ -46,12 +54,6 @@ func newTapConn(c net.Conn, log *protocolLog, v5 bool) *tapConn {
 // Lock and Unlock make whole packets atomic for paho.golang.
 func (t *tapConn) Lock()   { t.packetMu.Lock() }
 func (t *tapConn) Unlock() { t.packetMu.Unlock() }
-
-func (t *tapConn) Read(p []byte) (int, error) {
-	n, err := t.r.Read(p)
-	t.in.feed(p[:n])
-	return n, err
-}
 
 func (t *tapConn) Write(p []byte) (int, error) {
 	t.wmu.Lock()
@@ -142,10 +144,11 @@ func reasonNote(typ byte, body []byte) string {
 // count, so the handler, which sees the same PUBLISH packets in the same
 // order, can pick them up.
 type subIDQueue struct {
-	mu      sync.Mutex
-	read    uint64 // PUBLISH packets read
-	handled uint64 // PUBLISH packets handed to the handler
-	pending []queuedIDs
+	mu        sync.Mutex
+	read      uint64 // PUBLISH packets read for the library
+	handled   uint64 // PUBLISH packets the library is handing to the handler
+	delivered uint64 // PUBLISH packets the library has handed to the handler
+	pending   []queuedIDs
 }
 
 type queuedIDs struct {
@@ -161,6 +164,22 @@ func (q *subIDQueue) published(f publishFields) {
 	if len(f.subIDs) > 1 {
 		q.pending = append(q.pending, queuedIDs{seq: q.read, packetID: f.packetID, ids: f.subIDs})
 	}
+}
+
+// settled reports whether the library has delivered every PUBLISH it was
+// given.
+func (q *subIDQueue) settled() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.read == q.delivered
+}
+
+// deliveredOne counts a PUBLISH the library has handed to the handler;
+// call it once the handler has returned.
+func (q *subIDQueue) deliveredOne() {
+	q.mu.Lock()
+	q.delivered++
+	q.mu.Unlock()
 }
 
 // forHandled returns the identifiers of the next PUBLISH handed to the

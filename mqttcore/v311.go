@@ -45,7 +45,7 @@ func connectV311(ctx context.Context, conn *tapConn, o Options, clientID string,
 	}, nil
 }
 
-func clientOptionsV311(o Options, clientID string, conn net.Conn, deliver func(Message), lost func(mqtt.Client, error)) *mqtt.ClientOptions {
+func clientOptionsV311(o Options, clientID string, conn *tapConn, deliver func(Message), lost func(mqtt.Client, error)) *mqtt.ClientOptions {
 	opts := mqtt.NewClientOptions().
 		AddBroker("tcp://" + o.addr()). // the connection is ours: see the open function below
 		SetCustomOpenConnectionFn(func(*url.URL, mqtt.ClientOptions) (net.Conn, error) { return conn, nil }).
@@ -61,10 +61,12 @@ func clientOptionsV311(o Options, clientID string, conn net.Conn, deliver func(M
 		SetOrderMatters(true). // messages in order; the handler never calls back into the client
 		SetResumeSubs(false).
 		SetDefaultPublishHandler(func(_ mqtt.Client, m mqtt.Message) {
+			conn.ids.forHandled(m.MessageID(), nil)
 			deliver(Message{
 				Topic: m.Topic(), Payload: m.Payload(), QoS: m.Qos(), Retain: m.Retained(),
 				Duplicate: m.Duplicate(), PacketID: m.MessageID(), Received: time.Now(),
 			})
+			conn.ids.deliveredOne() // the tap delivers QoS 0 itself only once the library has caught up
 		}).
 		SetConnectionLostHandler(lost)
 	if w := o.Will; w != nil {

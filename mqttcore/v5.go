@@ -132,25 +132,33 @@ func connackV5(ca *paho.Connack, clientID string) *Connack {
 func (d *v5Driver) received(deliver func(Message)) func(paho.PublishReceived) (bool, error) {
 	return func(pr paho.PublishReceived) (bool, error) {
 		p := pr.Packet
-		m := Message{
-			Topic: p.Topic, Payload: p.Payload, QoS: p.QoS, Retain: p.Retain,
-			PacketID: p.PacketID, Received: time.Now(),
-		}
+		m := messageFromPaho(p)
+		m.Received = time.Now()
 		var last *int
-		if pp := p.Properties; pp != nil {
-			m.Properties = Properties{
-				PayloadFormat: pp.PayloadFormat, MessageExpiry: pp.MessageExpiry, ContentType: pp.ContentType,
-				ResponseTopic: pp.ResponseTopic, CorrelationData: pp.CorrelationData, User: userFromPaho(pp.User),
-			}
-			if pp.TopicAlias != nil {
-				m.Properties.TopicAlias = *pp.TopicAlias
-			}
-			last = pp.SubscriptionIdentifier
+		if p.Properties != nil {
+			last = p.Properties.SubscriptionIdentifier
 		}
 		m.Properties.SubscriptionIDs = d.tap.ids.forHandled(p.PacketID, last)
 		deliver(m) // paho's packet is not reused after this call returns
+		d.tap.ids.deliveredOne()
 		return true, nil
 	}
+}
+
+// messageFromPaho converts an incoming PUBLISH, but for its subscription
+// identifiers, of which paho keeps only the last.
+func messageFromPaho(p *paho.Publish) Message {
+	m := Message{Topic: p.Topic, Payload: p.Payload, QoS: p.QoS, Retain: p.Retain, PacketID: p.PacketID}
+	if pp := p.Properties; pp != nil {
+		m.Properties = Properties{
+			PayloadFormat: pp.PayloadFormat, MessageExpiry: pp.MessageExpiry, ContentType: pp.ContentType,
+			ResponseTopic: pp.ResponseTopic, CorrelationData: pp.CorrelationData, User: userFromPaho(pp.User),
+		}
+		if pp.TopicAlias != nil {
+			m.Properties.TopicAlias = *pp.TopicAlias
+		}
+	}
+	return m
 }
 
 func (d *v5Driver) serverDisconnect(dp *paho.Disconnect) {

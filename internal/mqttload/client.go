@@ -26,10 +26,11 @@ const (
 // Conn is one MQTT connection. Its write methods are not safe for
 // concurrent use; Read may run on another goroutine than the writes.
 type Conn struct {
-	conn net.Conn
-	r    *bufio.Reader
-	w    *bufio.Writer
-	buf  []byte
+	conn   net.Conn
+	r      *bufio.Reader
+	w      *bufio.Writer
+	buf    []byte
+	lenBuf []byte // the remaining length being written
 }
 
 // Dial connects to addr and completes CONNECT with a clean session, with
@@ -150,19 +151,24 @@ func (c *Conn) Close() error { return c.conn.Close() }
 
 func (c *Conn) writePacket(header byte, body []byte) {
 	c.w.WriteByte(header)
-	n := len(body)
+	c.lenBuf = appendLength(c.lenBuf[:0], len(body))
+	c.w.Write(c.lenBuf)
+	c.w.Write(body)
+}
+
+// appendLength appends n as an MQTT variable byte integer.
+func appendLength(dst []byte, n int) []byte {
 	for {
 		b := byte(n % 128)
 		n /= 128
 		if n > 0 {
 			b |= 0x80
 		}
-		c.w.WriteByte(b)
+		dst = append(dst, b)
 		if n == 0 {
-			break
+			return dst
 		}
 	}
-	c.w.Write(body)
 }
 
 func readLength(r *bufio.Reader) (int, error) {
