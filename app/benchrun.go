@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -221,8 +222,11 @@ func publishLoop(ctx context.Context, c benchConfig, i int, cl *benchClient) {
 	}
 }
 
-// showProgress prints a line a second until the returned stop is called.
+// showProgress prints a progress line a second until the returned stop
+// is called. On a terminal the line is rewritten in place; elsewhere (a
+// pipe, a file) each second gets a line of its own.
 func showProgress(s *benchStats, start time.Time, w io.Writer) (stop func()) {
+	inPlace := isTerminal(w)
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
@@ -230,19 +234,38 @@ func showProgress(s *benchStats, start time.Time, w io.Writer) (stop func()) {
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
 		var lastSent, lastRecv int64
+		printed := false
 		for {
 			select {
 			case <-done:
+				if inPlace && printed {
+					fmt.Fprintln(w)
+				}
 				return
 			case now := <-t.C:
 				sent, recv := s.sent.Load(), s.received.Load()
-				fmt.Fprintf(w, "[%4.0fs] %d connected · sent %d (%d/s) · received %d (%d/s) · errors %d\n",
+				line := fmt.Sprintf("[%4.0fs] %d connected · sent %d (%d/s) · received %d (%d/s) · errors %d",
 					now.Sub(start).Seconds(), s.connected.Load(), sent, sent-lastSent, recv, recv-lastRecv, s.failed.Load())
-				lastSent, lastRecv = sent, recv
+				if inPlace {
+					fmt.Fprintf(w, "\r\x1b[K%s", line)
+				} else {
+					fmt.Fprintln(w, line)
+				}
+				lastSent, lastRecv, printed = sent, recv, true
 			}
 		}
 	}()
 	return func() { close(done); <-finished }
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // benchSummary is the result of a run, printed as text or JSON.
