@@ -3,6 +3,7 @@ package ui
 import (
 	"bufio"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"sync"
 	"time"
@@ -25,8 +26,8 @@ type probeSample struct {
 	delay time.Duration
 }
 
-// ProbeEventLoop starts posting a function to the Fyne goroutine every
-// 50 ms and recording how late it runs. The returned stop ends the probe
+// ProbeEventLoop starts posting a function to the Fyne goroutine, 50 ms
+// apart on average, and recording how late it runs. The returned stop ends the probe
 // and writes one line per sample to path: the Unix time in nanoseconds it
 // was posted and its delay in nanoseconds. mqttdesk runs it when the
 // MQTTDESK_PROBE environment variable names a file, for the benchmarks.
@@ -40,15 +41,17 @@ func ProbeEventLoop(path string) (stop func() error) {
 	}
 }
 
+// run posts at random moments, probeEvery apart on average, so that the
+// probes fall at every point of the window's 20 Hz refresh cycle rather
+// than at one.
 func (p *eventLoopProbe) run() {
 	defer close(p.done)
-	t := time.NewTicker(probeEvery)
-	defer t.Stop()
 	for {
+		wait := probeEvery/2 + rand.N(probeEvery)
 		select {
 		case <-p.stop:
 			return
-		case <-t.C:
+		case <-time.After(wait):
 			posted := time.Now()
 			onMain(func() {
 				d := time.Since(posted)
