@@ -17,7 +17,7 @@ import (
 
 func main() {
 	out := flag.String("out", "bench/results.json", "`file` to write the table to as JSON")
-	pkgs := flag.String("pkgs", "./storage ./app ./mqttcore ./ui", "packages to benchmark, in this order")
+	pkgs := flag.String("pkgs", "./ui ./storage ./app ./mqttcore", "packages to benchmark, in this order")
 	pattern := flag.String("bench", ".", "`regexp` of the benchmarks to run (go test -bench)")
 	flag.Parse()
 	quick := os.Getenv("BENCH_QUICK") != ""
