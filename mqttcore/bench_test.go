@@ -78,23 +78,33 @@ func BenchmarkSessionReceive(b *testing.B) {
 	fmt.Println()
 }
 
-// sessionRate has a session of version take the stream.
-func sessionRate(b *testing.B, srv *mqttload.StreamServer, version string) float64 {
-	h := &countingHandler{}
-	o := NewOptions("bench", SchemeMQTT, "127.0.0.1")
+// streamSession connects a session of version, handing messages to h,
+// to srv and subscribes it to filter at QoS 1, which starts the stream.
+// The caller disconnects it.
+func streamSession(tb testing.TB, srv *mqttload.StreamServer, version, filter string, h Handler) *Session {
+	tb.Helper()
+	o := NewOptions("stream", SchemeMQTT, "127.0.0.1")
 	o.Port, o.Version = srv.Port(), version
 	s, err := NewSession(o, h)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	ctx := context.Background()
 	if err := s.Connect(ctx); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	defer s.Disconnect(ctx)
-	if _, err := s.Subscribe(ctx, Subscription{Filter: "mqttload/#", QoS: 1}); err != nil {
-		b.Fatal(err)
+	if _, err := s.Subscribe(ctx, Subscription{Filter: filter, QoS: 1}); err != nil {
+		_ = s.Disconnect(ctx)
+		tb.Fatal(err)
 	}
+	return s
+}
+
+// sessionRate has a session of version take the stream.
+func sessionRate(b *testing.B, srv *mqttload.StreamServer, version string) float64 {
+	h := &countingHandler{}
+	s := streamSession(b, srv, version, "mqttload/#", h)
+	defer s.Disconnect(context.Background())
 	rate, err := srv.Rate(2 * time.Minute)
 	if err != nil {
 		b.Fatalf("session: %v", err)

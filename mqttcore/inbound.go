@@ -69,9 +69,9 @@ func (t *tapConn) readPacket() error {
 	}
 	if t.deliver != nil && header>>4 == pktPublish && header>>1&3 == 0 && t.ids.settled() {
 		if body, err := t.r.Peek(n); err == nil {
-			delivered := t.deliverPublish(header, body, 1+used+n)
-			if !delivered { // malformed: the library reads it and says what is wrong
-				t.queue(header, lenBytes[:used], body)
+			if !t.deliverPublish(header, body, 1+used+n) { // malformed: the library reads it and says what is wrong
+				t.pendingBuf = append(append(append(t.pendingBuf[:0], header), lenBytes[:used]...), body...)
+				t.queued(header, 1+used)
 			}
 			_, err = t.r.Discard(n)
 			return err
@@ -85,16 +85,15 @@ func (t *tapConn) readPacket() error {
 	if _, err := io.ReadFull(t.r, t.pendingBuf[start:]); err != nil {
 		return err
 	}
-	t.pending = t.pendingBuf
-	body := t.pendingBuf[start:]
-	t.packet(false, header, len(t.pendingBuf), body[:min(len(body), prefixCap)])
+	t.queued(header, start)
 	return nil
 }
 
-// queue hands a packet read for the fast path to the library instead.
-func (t *tapConn) queue(header byte, lenBytes, body []byte) {
-	t.pendingBuf = append(append(append(t.pendingBuf[:0], header), lenBytes...), body...)
+// queued hands the whole packet in pendingBuf, whose body starts at
+// bodyAt, to the library, and logs it.
+func (t *tapConn) queued(header byte, bodyAt int) {
 	t.pending = t.pendingBuf
+	body := t.pendingBuf[bodyAt:]
 	t.packet(false, header, len(t.pendingBuf), body[:min(len(body), prefixCap)])
 }
 

@@ -190,20 +190,8 @@ func TestQoS0AndQoS1KeepTheirOrder(t *testing.T) {
 			}
 			defer srv.Close()
 			h := &orderChecker{}
-			o := NewOptions("order", SchemeMQTT, "127.0.0.1")
-			o.Port, o.Version = srv.Port(), version
-			s, err := NewSession(o, h)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx := context.Background()
-			if err := s.Connect(ctx); err != nil {
-				t.Fatal(err)
-			}
-			defer s.Disconnect(ctx)
-			if _, err := s.Subscribe(ctx, Subscription{Filter: mqttload.Topic, QoS: 1}); err != nil {
-				t.Fatal(err)
-			}
+			s := streamSession(t, srv, version, mqttload.Topic, h)
+			defer s.Disconnect(context.Background())
 			if _, err := srv.Rate(time.Minute); err != nil {
 				t.Fatal(err)
 			}

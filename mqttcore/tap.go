@@ -24,7 +24,7 @@ type tapConn struct {
 
 	// Used by the reading goroutine only (see inbound.go).
 	src        *stampedReader
-	r          *bufio.Reader // paho reads a few bytes at a time
+	r          *bufio.Reader // the network, read one packet at a time
 	deliver    func(Message) // the session's handler of incoming messages
 	pending    []byte        // what the library is yet to read
 	pendingBuf []byte

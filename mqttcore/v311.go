@@ -61,7 +61,6 @@ func clientOptionsV311(o Options, clientID string, conn *tapConn, deliver func(M
 		SetOrderMatters(true). // messages in order; the handler never calls back into the client
 		SetResumeSubs(false).
 		SetDefaultPublishHandler(func(_ mqtt.Client, m mqtt.Message) {
-			conn.ids.forHandled(m.MessageID(), nil)
 			deliver(Message{
 				Topic: m.Topic(), Payload: m.Payload(), QoS: m.Qos(), Retain: m.Retained(),
 				Duplicate: m.Duplicate(), PacketID: m.MessageID(), Received: time.Now(),

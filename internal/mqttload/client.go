@@ -15,12 +15,15 @@ import (
 	"time"
 )
 
-// Packet types this client reads.
+// Packet types this client and StreamServer read.
 const (
-	typeConnack = 2
-	typePublish = 3
-	typePuback  = 4
-	typeSuback  = 9
+	typeConnect   = 1
+	typeConnack   = 2
+	typePublish   = 3
+	typePuback    = 4
+	typeSubscribe = 8
+	typeSuback    = 9
+	typePingreq   = 12
 )
 
 // Conn is one MQTT connection. Its write methods are not safe for

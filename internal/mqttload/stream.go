@@ -135,7 +135,7 @@ func (c *Conn) acceptConnect() (byte, error) {
 	if err != nil {
 		return 0, err
 	}
-	if h>>4 != 1 || len(body) < 7 {
+	if h>>4 != typeConnect || len(body) < 7 {
 		return 0, fmt.Errorf("expected CONNECT, got packet type %d", h>>4)
 	}
 	level := body[6] // after the protocol name "MQTT"
@@ -156,9 +156,9 @@ func (c *Conn) acceptSubscribe(level byte) error {
 			return err
 		}
 		switch h >> 4 {
-		case 12: // PINGREQ
+		case typePingreq:
 			c.writePacket(0xd0, nil)
-		case 8: // SUBSCRIBE
+		case typeSubscribe:
 			ack := []byte{body[0], body[1]}
 			if level == 5 {
 				ack = append(ack, 0) // no properties
@@ -182,7 +182,7 @@ func (c *Conn) awaitPuback(id uint16) error {
 		switch {
 		case h>>4 == typePuback && len(body) >= 2 && PubackID(body) == id:
 			return nil
-		case h>>4 == 12:
+		case h>>4 == typePingreq:
 			if _, err := c.conn.Write([]byte{0xd0, 0}); err != nil {
 				return err
 			}
