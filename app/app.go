@@ -13,12 +13,10 @@ import (
 	"time"
 
 	"github.com/mqttdesk/mqttdesk/localbroker"
+	"github.com/mqttdesk/mqttdesk/model"
 	"github.com/mqttdesk/mqttdesk/mqttcore"
 	"github.com/mqttdesk/mqttdesk/storage"
 )
-
-// Profile is a saved connection as the views see it.
-type Profile = storage.Profile
 
 // Config says where App keeps its data.
 type Config struct {
@@ -28,16 +26,17 @@ type Config struct {
 	// Logger receives the application log; nothing is logged when nil.
 	Logger *slog.Logger
 	// Recover moves a damaged database aside (it is kept, renamed) and
-	// starts a fresh one.
+	// starts a fresh one; so does the local broker with its own file.
 	Recover bool
 }
 
 // App is the running application core. Create it with Open and release it
 // with Close.
 type App struct {
-	dir   string
-	store *storage.Store
-	log   *slog.Logger
+	dir     string
+	store   *storage.Store
+	log     *slog.Logger
+	recover bool // move damaged data files aside (Config.Recover)
 
 	mu        sync.Mutex
 	broker    *localbroker.Broker
@@ -47,7 +46,12 @@ type App struct {
 	version  atomic.Uint64 // bumped by every change the views show
 	stopTick context.CancelFunc
 	ticking  sync.WaitGroup
+	writing  sync.WaitGroup // publish outcomes on their way to the store
 }
+
+// DefaultDataDir returns the user's data directory for mqttdesk,
+// os.UserConfigDir()/mqttdesk.
+func DefaultDataDir() (string, error) { return storage.DefaultDir() }
 
 // Open opens the data directory. It fails with an error wrapping
 // storage.ErrLocked when another mqttdesk uses the same directory.
@@ -68,7 +72,7 @@ func Open(cfg Config) (*App, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a := &App{dir: dir, store: store, log: log, conns: map[string]*conn{}}
+	a := &App{dir: dir, store: store, log: log, recover: cfg.Recover, conns: map[string]*conn{}}
 	a.startTicker()
 	return a, nil
 }
@@ -137,7 +141,8 @@ func (a *App) Close() error {
 	for _, id := range ids {
 		_ = a.Disconnect(ctx, id)
 	}
-	stopErr := a.StopLocalBroker(context.Background())
+	a.writing.Wait()
+	stopErr := a.stopBroker(context.Background()) // not StopLocalBroker: the broker left on starts again next time
 	if errors.Is(stopErr, localbroker.ErrStopTimeout) {
 		stopErr = nil // clients were cut off; nothing is lost
 	}
@@ -145,7 +150,7 @@ func (a *App) Close() error {
 }
 
 // Profiles returns the saved connections in sidebar order.
-func (a *App) Profiles() ([]Profile, error) {
+func (a *App) Profiles() ([]model.Profile, error) {
 	return a.store.Profiles()
 }
 
@@ -161,6 +166,7 @@ func permissionMessage(err error) string {
 // cause's own words where they already are one.
 func UserMessage(err error) string {
 	var ce *mqttcore.Error
+	var damaged *localbroker.DamagedFileError
 	switch {
 	case err == nil:
 		return ""
@@ -172,6 +178,8 @@ func UserMessage(err error) string {
 		return permissionMessage(err)
 	case errors.Is(err, storage.ErrCorrupt):
 		return "mqttdesk's data file is damaged (" + err.Error() + "); start mqttdesk with --recover to keep it aside and begin with a fresh one."
+	case errors.As(err, &damaged):
+		return fmt.Sprintf("The local broker's data file %s is damaged (%s); turn off persistence (%q in the broker's settings, or leave out --persist), or start with --recover to keep the file aside and begin with a fresh one.", damaged.Path, damaged.Detail, PersistSettingLabel)
 	case errors.Is(err, ErrUnknownProfile), errors.Is(err, ErrNotOpen):
 		return trimPrefixes(err.Error()) + "."
 	case errors.Is(err, localbroker.ErrPortInUse):

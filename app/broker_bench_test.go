@@ -1,22 +1,20 @@
 package app
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/mqttdesk/mqttdesk/internal/mqttload"
-	"github.com/mqttdesk/mqttdesk/internal/testnet"
+	"github.com/mqttdesk/mqttdesk/internal/bench/mqttload"
+	"github.com/mqttdesk/mqttdesk/internal/testkit/brokerproc"
+	"github.com/mqttdesk/mqttdesk/internal/testkit/testnet"
 )
 
 // benchBroker is a broker under benchmark, running in its own process.
@@ -36,28 +34,11 @@ func onceCleanup(b *testing.B, stop func()) func() {
 	return f
 }
 
-// startOurBroker runs `mqttdesk broker` (this test binary, through
-// TestMain) on a free loopback port, as a user would run it.
+// startOurBroker runs the local broker in its own process (this test
+// binary, through TestMain), with the defaults of `mqttdesk broker`.
 func startOurBroker(b *testing.B) benchBroker {
-	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), "MQTTDESK_RUN_BROKER=--tcp 127.0.0.1:0 --ws off", "MQTTDESK_DATA="+b.TempDir())
-	stdout, _ := cmd.StdoutPipe()
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	stop := onceCleanup(b, func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() })
-	r := bufio.NewReader(stdout)
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			b.Fatalf("mqttdesk broker: %v", err)
-		}
-		if addr, ok := strings.CutPrefix(strings.TrimSpace(line), "mqtt://"); ok {
-			go func() { _, _ = io.Copy(io.Discard, r) }()
-			return benchBroker{name: "mqttdesk", addr: addr, pid: cmd.Process.Pid, stop: stop}
-		}
-	}
+	br := brokerproc.Start(b)
+	return benchBroker{name: "mqttdesk", addr: br.Addr, pid: br.PID, stop: br.Stop}
 }
 
 // startMosquitto runs Debian's mosquitto on a free loopback port, set up

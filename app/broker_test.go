@@ -2,14 +2,19 @@ package app
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
+	"hash/fnv"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/mqttdesk/mqttdesk/internal/testnet"
+	"github.com/mqttdesk/mqttdesk/internal/testkit/testnet"
 	"github.com/mqttdesk/mqttdesk/localbroker"
 	"github.com/mqttdesk/mqttdesk/storage"
 )
@@ -127,6 +132,9 @@ func TestBrokerSettingsValidate(t *testing.T) {
 		{func(s *BrokerSettings) { s.TCPPort = 70000 }, "TCP port 70000 is out of range"},
 		{func(s *BrokerSettings) { s.TCPPort, s.WSPort = 0, 0 }, "every listener is off"},
 		{func(s *BrokerSettings) { s.Host = "my laptop" }, "not an IP address"},
+		{func(s *BrokerSettings) { s.MaxPacketSizeMiB = 256 }, "maximum packet size 256 MiB is out of range; use 1 to 255"},
+		{func(s *BrokerSettings) { s.ACLFile = "/nonexistent/acl" }, "access list: open /nonexistent/acl"},
+		{func(s *BrokerSettings) { s.ACLFile = writeFile(t, "topic read a\nallow all\n") }, `line 2: unknown keyword "allow"`},
 	} {
 		s := DefaultBrokerSettings()
 		tc.change(&s)
@@ -164,4 +172,191 @@ func TestDamagedDataFile(t *testing.T) {
 		t.Fatalf("open with Recover: %v", err)
 	}
 	_ = b.Close()
+}
+
+func writeFile(t *testing.T, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestLocalBrokerUsesTheAccessListAndLimits: the one-click broker takes
+// its access list and maximum packet size from the saved settings (kept
+// across a restart), and its state counts what the access list denied.
+func TestLocalBrokerUsesTheAccessListAndLimits(t *testing.T) {
+	testnet.NeedPeer(t, "mosquitto_pub")
+	dir := t.TempDir()
+	a := openApp(t, dir)
+	s := testSettings(t)
+	s.ACLFile, s.MaxPacketSizeMiB = writeFile(t, "topic read #\n"), 1
+	if err := a.SaveBrokerSettings(s); err != nil {
+		t.Fatal(err)
+	}
+	_ = a.Close()
+	a = openApp(t, dir)
+	if got := a.BrokerSettings(); got.ACLFile != s.ACLFile || got.MaxPacketSizeMiB != 1 {
+		t.Fatalf("settings after reopen %+v", got)
+	}
+	if _, err := a.StartLocalBroker(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := exec.Command("mosquitto_pub", "-h", "127.0.0.1", "-p", strconv.Itoa(s.TCPPort),
+		"-V", "mqttv5", "-q", "1", "-t", "denied", "-m", "x").CombinedOutput()
+	if !strings.Contains(string(out), "Not authorized") {
+		t.Errorf("mosquitto_pub: %s", out)
+	}
+	if st := a.LocalBroker(); st.Denied != 1 {
+		t.Errorf("state %+v", st)
+	}
+	if got := a.broker.Config().MaxPacketSize; got != 1<<20 {
+		t.Errorf("maximum packet size %d", got)
+	}
+}
+
+func TestMostDropped(t *testing.T) {
+	for _, tc := range []struct {
+		in   map[string]int64
+		want string
+	}{
+		{nil, ""},
+		{map[string]int64{"a": 3, "b": 7, "c": 7}, "b"},
+		{map[string]int64{"z": 1}, "z"},
+	} {
+		if got := mostDropped(tc.in); got != tc.want {
+			t.Errorf("mostDropped(%v) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestBrokerStartsAgainIfLeftOn: the local broker left on starts with
+// mqttdesk; one switched off does not.
+func TestBrokerStartsAgainIfLeftOn(t *testing.T) {
+	dir := t.TempDir()
+	for _, on := range []bool{true, false} {
+		a, err := Open(Config{DataDir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.SaveBrokerSettings(testSettings(t)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.StartLocalBroker(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if !on {
+			if err := a.StopLocalBroker(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := a.Close(); err != nil {
+			t.Fatal(err)
+		}
+		a, err = Open(Config{DataDir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.AutoConnect(context.Background())
+		if got := a.LocalBroker().Running; got != on {
+			t.Errorf("left on %v: running after a restart %v (%v)", on, got, a.LocalBroker().Err)
+		}
+		if err := a.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestRestartLocalBroker(t *testing.T) {
+	a := openApp(t, t.TempDir())
+	s := testSettings(t)
+	if err := a.SaveBrokerSettings(s); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.StartLocalBroker(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s.WSPort = testnet.FreePort(t)
+	if err := a.SaveBrokerSettings(s); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.RestartLocalBroker(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	st := a.LocalBroker()
+	if !st.Running || !slices.Contains(st.URLs, s.URLs()[1]) {
+		t.Fatalf("after a restart: %+v, want %v", st, s.URLs())
+	}
+}
+
+// TestBrokerDamagedPersistFile: switching on a broker whose broker.db is
+// damaged (cut short: mochi's bolt hook panicked and took the window
+// down) fails with one sentence naming the file and what to do, the app
+// keeps working, and with Recover the file is kept aside.
+func TestBrokerDamagedPersistFile(t *testing.T) {
+	dir := t.TempDir()
+	s := testSettings(t)
+	s.Persist = true
+	a := openApp(t, dir)
+	if err := a.SaveBrokerSettings(s); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "broker", localbroker.PersistFile)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, damagedBoltFile(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := a.StartLocalBroker(context.Background())
+	msg := UserMessage(err)
+	for _, want := range []string{path + " is damaged", "turn off persistence", PersistSettingLabel, "--recover"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message %q lacks %q", msg, want)
+		}
+	}
+	if st := a.LocalBroker(); st.Running || st.Err == nil {
+		t.Errorf("state after the failed start: %+v", st)
+	}
+	if _, err := a.Profiles(); err != nil {
+		t.Fatalf("the app after the failed start: %v", err)
+	}
+	_ = a.Close()
+
+	b, err := Open(Config{DataDir: dir, Recover: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if _, err := b.StartLocalBroker(context.Background()); err != nil {
+		t.Fatalf("start with Recover: %v", err)
+	}
+	defer b.StopLocalBroker(context.Background())
+	if kept, _ := filepath.Glob(path + ".damaged-*"); len(kept) != 1 {
+		t.Errorf("kept aside: %v", kept)
+	}
+}
+
+// damagedBoltFile is the first 8 KiB of a bbolt file whose meta pages say
+// it has 64 pages of 4 KiB: bbolt maps past the end of it.
+func damagedBoltFile() []byte {
+	b := make([]byte, 8192)
+	for i := range 2 {
+		p := b[i*4096:]
+		binary.LittleEndian.PutUint64(p, uint64(i)) // page id
+		binary.LittleEndian.PutUint16(p[8:], 0x04)  // meta page
+		m := p[16:]
+		binary.LittleEndian.PutUint32(m, 0xED0CDAED)     // magic
+		binary.LittleEndian.PutUint32(m[4:], 2)          // version
+		binary.LittleEndian.PutUint32(m[8:], 4096)       // page size
+		binary.LittleEndian.PutUint64(m[16:], 3)         // root bucket page
+		binary.LittleEndian.PutUint64(m[32:], 2)         // freelist page
+		binary.LittleEndian.PutUint64(m[40:], 64)        // high-water mark
+		binary.LittleEndian.PutUint64(m[48:], uint64(i)) // txid
+		h := fnv.New64a()
+		_, _ = h.Write(m[:56])
+		binary.LittleEndian.PutUint64(m[56:], h.Sum64())
+	}
+	return b
 }

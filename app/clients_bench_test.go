@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mqttdesk/mqttdesk/internal/mqttload"
-	"github.com/mqttdesk/mqttdesk/internal/procstat"
+	"github.com/mqttdesk/mqttdesk/internal/bench/mqttload"
+	"github.com/mqttdesk/mqttdesk/internal/bench/procstat"
 )
 
 // connectingAtOnce is how many clients BenchmarkBrokerThousandClients

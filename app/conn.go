@@ -4,7 +4,10 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 
+	"github.com/mqttdesk/mqttdesk/model"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 	"github.com/mqttdesk/mqttdesk/mqttcore"
 	"github.com/mqttdesk/mqttdesk/storage"
 )
@@ -16,13 +19,20 @@ import (
 type conn struct {
 	a       *App
 	id      string
-	session *mqttcore.Session
+	session atomic.Pointer[mqttcore.Session] // see session.go
+	gen     atomic.Uint64                    // counts sessions; events of older ones are dropped
+	startMu sync.Mutex                       // one start at a time
+	fresh   bool                             // the session was prepared and never started; guarded by startMu
 	ring    *ring
 
 	in, out, bytesIn, bytesOut atomic.Int64
 
 	mu      sync.Mutex
 	state   mqttcore.State
+	attempt int             // of the current or last connection attempt
+	retryAt time.Time       // when the session tries again; zero when it is not waiting
+	gaveUp  bool            // the session stopped trying: only Connect starts it again
+	pastLog []mqtt.LogEntry // protocol logs of replaced sessions
 	err     error
 	connack *mqttcore.Connack
 	subs    []SubState
@@ -38,7 +48,7 @@ type topicCounter struct {
 	last             ViewMessage
 }
 
-func newConn(a *App, id string, ringSize int, subs []storage.Subscription) *conn {
+func newConn(a *App, id string, ringSize int, subs []model.Subscription) *conn {
 	c := &conn{a: a, id: id, ring: newRing(ringSize), topics: map[string]*topicCounter{}}
 	for _, s := range subs {
 		c.subs = append(c.subs, SubState{Subscription: s})
@@ -54,16 +64,16 @@ func (c *conn) loadNewest(n int) error {
 		return err
 	}
 	for _, m := range page {
-		c.ring.push(viewFromStored(m))
+		c.ring.push(viewFromHistory(m))
 	}
 	return nil
 }
 
 // HandleMessage stores an incoming message and shows it. It runs on the
 // session's reader and waits while the store's queue is full.
-func (c *conn) HandleMessage(m mqttcore.Message) {
+func (c *conn) HandleMessage(m mqtt.Message) {
 	sm := storage.Message{
-		Time: m.Received, Direction: storage.Received, Topic: m.Topic, QoS: m.QoS, Retain: m.Retain,
+		Time: m.Received, Direction: model.Received, Topic: m.Topic, QoS: m.QoS, Retain: m.Retain,
 		Properties: propertiesOrNil(m.Properties), Payload: m.Payload,
 	}
 	seq, err := c.a.store.Append(context.Background(), c.id, sm)
@@ -102,11 +112,14 @@ func (c *conn) HandleEvent(e mqttcore.Event) {
 	c.mu.Lock()
 	switch e.Kind {
 	case mqttcore.EventConnecting:
-		c.state = mqttcore.StateConnecting
+		c.state, c.attempt, c.retryAt = mqttcore.StateConnecting, e.Attempt, time.Time{}
 	case mqttcore.EventConnected:
-		c.state, c.connack, c.err = mqttcore.StateConnected, e.Connack, nil
+		c.state, c.connack, c.err, c.retryAt = mqttcore.StateConnected, e.Connack, nil, time.Time{}
 	case mqttcore.EventConnectFailed, mqttcore.EventDisconnected:
-		c.state = mqttcore.StateDisconnected
+		c.state, c.gaveUp, c.retryAt = mqttcore.StateDisconnected, e.Final, time.Time{}
+		if !e.Final {
+			c.retryAt = e.Time.Add(e.Delay)
+		}
 		if e.Err != nil {
 			c.err = e.Err
 		}
@@ -118,7 +131,7 @@ func (c *conn) HandleEvent(e mqttcore.Event) {
 }
 
 // applyResults records the broker's answers; c.mu must be held.
-func (c *conn) applyResults(results []mqttcore.SubscribeResult) {
+func (c *conn) applyResults(results []mqtt.SubscribeResult) {
 	for _, r := range results {
 		for i := range c.subs {
 			if c.subs[i].Filter == r.Filter {
@@ -158,6 +171,12 @@ func (c *conn) snapshot() ConnState {
 		Subscriptions: append([]SubState(nil), c.subs...), Unread: c.unread,
 		MessagesIn: c.in.Load(), MessagesOut: c.out.Load(), BytesIn: c.bytesIn.Load(), BytesOut: c.bytesOut.Load(),
 		InRate: c.rates[0], OutRate: c.rates[1], BytesInRate: c.rates[2], BytesOutRate: c.rates[3],
+		Attempt: c.attempt, RetryAt: c.retryAt, GaveUp: c.gaveUp,
+	}
+	if c.state != mqttcore.StateConnected { // the broker's answers hold only while connected
+		for i := range st.Subscriptions {
+			st.Subscriptions[i].Result, st.Subscriptions[i].Granted = "", false
+		}
 	}
 	return st
 }

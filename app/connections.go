@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
+	"time"
 
+	"github.com/mqttdesk/mqttdesk/model"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 	"github.com/mqttdesk/mqttdesk/mqttcore"
 	"github.com/mqttdesk/mqttdesk/storage"
 )
@@ -16,7 +20,7 @@ var (
 	ErrNotOpen        = errors.New("the connection is not open; connect first")
 )
 
-func (a *App) profile(id string) (Profile, error) {
+func (a *App) profile(id string) (model.Profile, error) {
 	p, err := a.store.Profile(id)
 	if errors.Is(err, storage.ErrNotFound) {
 		return p, ErrUnknownProfile
@@ -33,42 +37,80 @@ func (a *App) conn(id string) *conn {
 // Connect opens the saved connection id and subscribes its enabled
 // subscriptions. It blocks until the first attempt succeeds or fails (at
 // most the connect timeout) and returns that attempt's error; with
-// reconnect on, the connection keeps trying in the background. Connecting
-// an open connection does nothing.
+// reconnect on, the connection keeps trying in the background. On a
+// connection that is open but not connected (waiting to retry, or given
+// up after a refusal) Connect tries again at once, with the options as
+// saved now; on a connected one, or one trying with the same options, it
+// does nothing. A damaged history (storage.ErrCorrupt) does not keep the
+// connection from opening: it opens without the history, with the damage
+// as its error until it connects.
 func (a *App) Connect(ctx context.Context, id string) error {
 	p, err := a.profile(id)
 	if err != nil {
 		return err
 	}
-	if a.conn(id) != nil {
-		return nil
-	}
 	subs, err := a.store.Subscriptions(id)
 	if err != nil {
 		return err
 	}
-	size := a.store.AppSettings().MessagesInMemory
-	c := newConn(a, id, size, subs)
-	if err := c.loadNewest(size); err != nil {
+	c, err := a.openConn(p, subs)
+	if err != nil {
 		return err
-	}
-	if c.session, err = mqttcore.NewSession(p.Options, c); err != nil {
-		return err
-	}
-	a.mu.Lock()
-	a.conns[id] = c
-	a.mu.Unlock()
-	if enabled := enabledSubscriptions(subs); len(enabled) > 0 {
-		_, _ = c.session.Subscribe(ctx, enabled...) // kept and made on connecting
 	}
 	p.LastUsed = timeNow()
 	_, _ = a.store.SaveProfile(p)
-	a.changed()
-	return c.session.Connect(ctx)
+	defer a.changed()
+	return c.start(ctx, p.Options, subs)
 }
 
-func enabledSubscriptions(subs []storage.Subscription) []mqttcore.Subscription {
-	var out []mqttcore.Subscription
+// openConn returns the connection of p, making it, with a session not
+// yet started and the newest page of its history in view, when it is not
+// open yet.
+func (a *App) openConn(p model.Profile, subs []model.Subscription) (*conn, error) {
+	id := p.ID
+	if c := a.conn(id); c != nil {
+		return c, nil
+	}
+	size := a.store.AppSettings().MessagesInMemory
+	c := newConn(a, id, size, subs)
+	if err := c.loadNewest(size); errors.Is(err, storage.ErrCorrupt) {
+		c.err = err // shown in its state until it connects; new messages still show
+	} else if err != nil {
+		return nil, err
+	}
+	if err := c.prepare(p.Options); err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if open := a.conns[id]; open != nil { // opened meanwhile
+		return open, nil
+	}
+	a.conns[id] = c
+	return c, nil
+}
+
+// restart applies p's saved options to its open connection, if any and
+// if they changed: the connection starts again with them.
+func (a *App) restart(p model.Profile) {
+	c := a.conn(p.ID)
+	if c == nil || c.sess() == nil || reflect.DeepEqual(c.sess().Options(), p.Options) {
+		return
+	}
+	subs, err := a.store.Subscriptions(p.ID)
+	if err != nil {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), p.Options.Timeout())
+		defer cancel()
+		_ = c.start(ctx, p.Options, subs) // its outcome shows in the connection's state
+		a.changed()
+	}()
+}
+
+func enabledSubscriptions(subs []model.Subscription) []mqtt.Subscription {
+	var out []mqtt.Subscription
 	for _, s := range subs {
 		if s.Enabled {
 			out = append(out, toCoreSubscription(s))
@@ -77,8 +119,8 @@ func enabledSubscriptions(subs []storage.Subscription) []mqttcore.Subscription {
 	return out
 }
 
-func toCoreSubscription(s storage.Subscription) mqttcore.Subscription {
-	return mqttcore.Subscription{
+func toCoreSubscription(s model.Subscription) mqtt.Subscription {
+	return mqtt.Subscription{
 		Filter: s.Filter, QoS: s.QoS, NoLocal: s.NoLocal, RetainAsPublished: s.RetainAsPublished,
 		RetainHandling: s.RetainHandling, Identifier: s.Identifier, User: s.User,
 	}
@@ -95,12 +137,12 @@ func (a *App) Disconnect(ctx context.Context, id string) error {
 		return nil
 	}
 	defer a.changed()
-	return c.session.Disconnect(ctx)
+	return c.sess().Disconnect(ctx)
 }
 
 // Subscribe saves sub for connection id and, when it is open, subscribes;
 // it returns the broker's answer in plain words ("" when not open).
-func (a *App) Subscribe(ctx context.Context, id string, sub storage.Subscription) (string, error) {
+func (a *App) Subscribe(ctx context.Context, id string, sub model.Subscription) (string, error) {
 	if _, err := a.profile(id); err != nil {
 		return "", err
 	}
@@ -117,7 +159,7 @@ func (a *App) Subscribe(ctx context.Context, id string, sub storage.Subscription
 	c.subs = slices.DeleteFunc(c.subs, func(s SubState) bool { return s.ID == saved.ID })
 	c.subs = append(c.subs, SubState{Subscription: saved})
 	c.mu.Unlock()
-	results, err := c.session.Subscribe(ctx, toCoreSubscription(saved))
+	results, err := c.sess().Subscribe(ctx, toCoreSubscription(saved))
 	if errors.Is(err, mqttcore.ErrNotConnected) {
 		return "", nil // made when the connection comes back
 	}
@@ -138,7 +180,7 @@ func (a *App) Unsubscribe(ctx context.Context, id, subID string) error {
 	if err != nil {
 		return err
 	}
-	i := slices.IndexFunc(subs, func(s storage.Subscription) bool { return s.ID == subID })
+	i := slices.IndexFunc(subs, func(s model.Subscription) bool { return s.ID == subID })
 	if i < 0 {
 		return nil
 	}
@@ -149,7 +191,7 @@ func (a *App) Unsubscribe(ctx context.Context, id, subID string) error {
 		c.mu.Lock()
 		c.subs = slices.DeleteFunc(c.subs, func(s SubState) bool { return s.ID == subID })
 		c.mu.Unlock()
-		if err := c.session.Unsubscribe(ctx, subs[i].Filter); err != nil && !errors.Is(err, mqttcore.ErrNotConnected) {
+		if err := c.sess().Unsubscribe(ctx, subs[i].Filter); err != nil && !errors.Is(err, mqttcore.ErrNotConnected) {
 			return err
 		}
 	}
@@ -162,37 +204,38 @@ func (a *App) Unsubscribe(ctx context.Context, id, subID string) error {
 // for the broker's answer (or, while the connection is down, for it to
 // come back), which marks it "sent" or says why the broker refused it. The
 // publish is also kept in the connection's publish history.
-func (a *App) Publish(ctx context.Context, id string, m mqttcore.Message) (mqttcore.PublishResult, error) {
+func (a *App) Publish(ctx context.Context, id string, m mqtt.Message) (mqtt.PublishResult, error) {
 	c := a.conn(id)
 	if c == nil {
 		if _, err := a.profile(id); err != nil {
-			return mqttcore.PublishResult{}, err
+			return mqtt.PublishResult{}, err
 		}
-		return mqttcore.PublishResult{}, ErrNotOpen
+		return mqtt.PublishResult{}, ErrNotOpen
 	}
-	if err := mqttcore.ValidateTopicName(m.Topic); err != nil {
-		return mqttcore.PublishResult{}, err
+	if err := mqtt.ValidateTopicName(m.Topic); err != nil {
+		return mqtt.PublishResult{}, err
 	}
 	sm := storage.Message{
-		Time: timeNow(), Direction: storage.Published, Topic: m.Topic, QoS: m.QoS, Retain: m.Retain,
-		Properties: propertiesOrNil(m.Properties), Payload: m.Payload,
+		Time: timeNow(), Direction: model.Published, Topic: m.Topic, QoS: m.QoS, Retain: m.Retain,
+		Properties: propertiesOrNil(m.Properties), Payload: m.Payload, Status: storage.StatusSending,
 	}
 	seq, err := a.store.Append(ctx, id, sm)
 	if err != nil {
-		return mqttcore.PublishResult{}, err
+		return mqtt.PublishResult{}, err
 	}
 	v := viewFromStored(sm)
 	v.Seq, v.Status = seq, "sending"
 	c.ring.push(v)
-	_ = a.store.AddPublished(id, storage.PublishEntry{Topic: m.Topic, Payload: m.Payload, QoS: m.QoS, Retain: m.Retain, Properties: sm.Properties, Time: sm.Time})
+	_ = a.store.AddPublished(id, model.PublishEntry{Topic: m.Topic, Payload: m.Payload, QoS: m.QoS, Retain: m.Retain, Properties: sm.Properties, Time: sm.Time})
 	a.changed()
 
-	res, err := c.session.Publish(ctx, m)
+	res, err := c.sess().Publish(ctx, m)
 	status := "sent"
 	if err != nil {
 		status = UserMessage(err)
 	}
 	c.ring.update(seq, func(v *ViewMessage) { v.Status = status })
+	a.keepOutcome(id, seq, err)
 	if err == nil {
 		c.out.Add(1)
 		c.bytesOut.Add(int64(len(m.Payload)))
@@ -214,7 +257,7 @@ func (a *App) Messages(id string, keep func(*ViewMessage) bool) ([]ViewMessage, 
 	}
 	var out []ViewMessage
 	for _, m := range page {
-		v := viewFromStored(m)
+		v := viewFromHistory(m)
 		if keep == nil || keep(&v) {
 			out = append(out, v)
 		}
@@ -231,7 +274,7 @@ func (a *App) Older(id string, seq uint64, n int) ([]ViewMessage, error) {
 	}
 	out := make([]ViewMessage, len(page))
 	for i, m := range page {
-		out[i] = viewFromStored(m)
+		out[i] = viewFromHistory(m)
 	}
 	return out, nil
 }
@@ -286,4 +329,22 @@ func (a *App) ClearHistory(ctx context.Context, id string) error {
 	}
 	a.changed()
 	return nil
+}
+
+// keepOutcome stores how publish seq of connection id went, so that the
+// history says so after a restart too. It does not wait for the disk.
+func (a *App) keepOutcome(id string, seq uint64, err error) {
+	status := ""
+	if err != nil {
+		status = UserMessage(err)
+	}
+	a.writing.Add(1)
+	go func() {
+		defer a.writing.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := a.store.SetStatus(ctx, id, seq, status); err != nil && !errors.Is(err, storage.ErrClosed) {
+			a.log.Warn("could not keep a publish's outcome", "error", err)
+		}
+	}()
 }

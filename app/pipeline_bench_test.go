@@ -15,17 +15,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mqttdesk/mqttdesk/internal/mqttload"
-	"github.com/mqttdesk/mqttdesk/internal/procstat"
-	"github.com/mqttdesk/mqttdesk/internal/testnet"
-	"github.com/mqttdesk/mqttdesk/mqttcore"
-	"github.com/mqttdesk/mqttdesk/storage"
+	"github.com/mqttdesk/mqttdesk/internal/bench/mqttload"
+	"github.com/mqttdesk/mqttdesk/internal/bench/procstat"
+	"github.com/mqttdesk/mqttdesk/internal/testkit/testnet"
+	"github.com/mqttdesk/mqttdesk/model"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
 // benchApp opens an app with its local broker running (in process, as the
 // one-click broker is) and returns the app, the broker's address and its
 // saved connection, not yet open.
-func benchApp(b *testing.B) (*App, string, Profile) {
+func benchApp(b *testing.B) (*App, string, model.Profile) {
 	TuneRuntime() // as main does
 	a, err := Open(Config{DataDir: b.TempDir()})
 	if err != nil {
@@ -44,9 +44,9 @@ func benchApp(b *testing.B) (*App, string, Profile) {
 	return a, strings.TrimPrefix(a.LocalBroker().URLs[0], "mqtt://"), p
 }
 
-func openStream(b *testing.B, a *App, p Profile) {
+func openStream(b *testing.B, a *App, p model.Profile) {
 	ctx := context.Background()
-	if _, err := a.Subscribe(ctx, p.ID, storage.Subscription{Filter: mqttload.Topic}); err != nil {
+	if _, err := a.Subscribe(ctx, p.ID, model.Subscription{Filter: mqttload.Topic}); err != nil {
 		b.Fatal(err)
 	}
 	if err := a.Connect(ctx, p.ID); err != nil {
@@ -100,7 +100,7 @@ func BenchmarkIngestVsMosquittoSub(b *testing.B) {
 	fmt.Printf("\ningest (broker -> session -> store -> view): mqttdesk %.0f msg/s, mosquitto_sub > /dev/null %.0f msg/s, ratio %.2fx\n", o, m, o/m)
 }
 
-func ingestRate(b *testing.B, a *App, addr string, p Profile, sc mqttload.Scenario) float64 {
+func ingestRate(b *testing.B, a *App, addr string, p model.Profile, sc mqttload.Scenario) float64 {
 	openStream(b, a, p)
 	sc.Consumers = []func() int64{a.conn(p.ID).in.Load} // the counter the view's state reads
 	res, err := mqttload.Run(addr, sc, 5*time.Minute)
@@ -256,7 +256,7 @@ func BenchmarkIngestExternalBroker(b *testing.B) {
 	defer a.Close()
 	host, port, _ := strings.Cut(broker.addr, ":")
 	o := mqttcoreOptions(host, port)
-	p, err := a.SaveProfile(Profile{Options: o})
+	p, err := a.SaveProfile(model.Profile{Options: o})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -273,9 +273,9 @@ func BenchmarkIngestExternalBroker(b *testing.B) {
 	fmt.Printf("ingest, broker in its own process: mqttdesk %.0f msg/s, mosquitto_sub > /dev/null %.0f msg/s, ratio %.2fx\n", o1, m, o1/m)
 }
 
-func externalIngestRate(b *testing.B, a *App, addr string, p Profile, sc mqttload.Scenario) float64 {
+func externalIngestRate(b *testing.B, a *App, addr string, p model.Profile, sc mqttload.Scenario) float64 {
 	ctx := context.Background()
-	if _, err := a.Subscribe(ctx, p.ID, storage.Subscription{Filter: mqttload.Topic}); err != nil {
+	if _, err := a.Subscribe(ctx, p.ID, model.Subscription{Filter: mqttload.Topic}); err != nil {
 		b.Fatal(err)
 	}
 	if err := a.Connect(ctx, p.ID); err != nil {
@@ -334,8 +334,8 @@ func waitReceiving(b *testing.B, addr string, received func() int64) {
 	time.Sleep(100 * time.Millisecond) // let the last probes arrive before counting
 }
 
-func mqttcoreOptions(host, port string) mqttcore.Options {
-	o := mqttcore.NewOptions("bench", mqttcore.SchemeMQTT, host)
+func mqttcoreOptions(host, port string) mqtt.Options {
+	o := mqtt.NewOptions("bench", mqtt.SchemeMQTT, host)
 	o.Port, _ = strconv.Atoi(port)
 	return o
 }

@@ -8,14 +8,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mqttdesk/mqttdesk/internal/mqttload"
-	"github.com/mqttdesk/mqttdesk/mqttcore"
-	"github.com/mqttdesk/mqttdesk/storage"
+	"github.com/mqttdesk/mqttdesk/internal/bench/mqttload"
+	"github.com/mqttdesk/mqttdesk/model"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
 // withLocalConnection starts the local broker of a and returns its saved
 // connection, subscribed to filter and open.
-func withLocalConnection(t *testing.T, a *App, filter string) Profile {
+func withLocalConnection(t *testing.T, a *App, filter string) model.Profile {
 	t.Helper()
 	if err := a.SaveBrokerSettings(testSettings(t)); err != nil {
 		t.Fatal(err)
@@ -28,7 +28,7 @@ func withLocalConnection(t *testing.T, a *App, filter string) Profile {
 	if p, err = a.SaveProfile(p); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Subscribe(context.Background(), p.ID, storage.Subscription{Filter: filter, QoS: 1}); err != nil {
+	if _, err := a.Subscribe(context.Background(), p.ID, model.Subscription{Filter: filter, QoS: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.Connect(context.Background(), p.ID); err != nil {
@@ -108,7 +108,7 @@ func TestPublishWhileDownReachesTheViewAfterReconnect(t *testing.T) {
 	done := make(chan error, 2)
 	for _, qos := range []byte{1, 2} {
 		go func() {
-			_, err := a.Publish(ctx, p.ID, mqttcore.Message{Topic: "echo/down", Payload: []byte{'q', '0' + qos}, QoS: qos})
+			_, err := a.Publish(ctx, p.ID, mqtt.Message{Topic: "echo/down", Payload: []byte{'q', '0' + qos}, QoS: qos})
 			done <- err
 		}()
 	}
@@ -138,7 +138,7 @@ func TestRestartShowsTheSameState(t *testing.T) {
 	a := openApp(t, dir)
 	p := withLocalConnection(t, a, "same/#")
 	for _, payload := range []string{"one", "two", "three"} {
-		if _, err := a.Publish(context.Background(), p.ID, mqttcore.Message{Topic: "same/x", Payload: []byte(payload), QoS: 1}); err != nil {
+		if _, err := a.Publish(context.Background(), p.ID, mqtt.Message{Topic: "same/x", Payload: []byte(payload), QoS: 1}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -184,16 +184,16 @@ func TestCommandsRefuseBadInput(t *testing.T) {
 	}
 	p := withLocalConnection(t, a, "bad/#")
 	for topic, words := range map[string]string{"bad/+": "wildcard", "": "empty"} {
-		_, err := a.Publish(ctx, p.ID, mqttcore.Message{Topic: topic, Payload: []byte("x")})
+		_, err := a.Publish(ctx, p.ID, mqtt.Message{Topic: topic, Payload: []byte("x")})
 		if err == nil || !strings.Contains(UserMessage(err), words) {
 			t.Errorf("publish to %q: %v", topic, err)
 		}
 	}
-	if _, err := a.Subscribe(ctx, p.ID, storage.Subscription{Filter: "a/#/b"}); err == nil {
+	if _, err := a.Subscribe(ctx, p.ID, model.Subscription{Filter: "a/#/b"}); err == nil {
 		t.Error("invalid filter accepted")
 	}
 	_ = a.Disconnect(ctx, p.ID)
-	if _, err := a.Publish(ctx, p.ID, mqttcore.Message{Topic: "x"}); !errors.Is(err, ErrNotOpen) {
+	if _, err := a.Publish(ctx, p.ID, mqtt.Message{Topic: "x"}); !errors.Is(err, ErrNotOpen) {
 		t.Fatalf("publish on a closed connection: %v", err)
 	}
 	if _, err := a.Messages(p.ID, nil); err != nil {
@@ -206,13 +206,13 @@ func TestSearchExportAndEnable(t *testing.T) {
 	p := withLocalConnection(t, a, "find/#")
 	ctx := context.Background()
 	for _, payload := range []string{"needle one", "hay", "needle two"} {
-		if _, err := a.Publish(ctx, p.ID, mqttcore.Message{Topic: "find/x", Payload: []byte(payload), QoS: 1}); err != nil {
+		if _, err := a.Publish(ctx, p.ID, mqtt.Message{Topic: "find/x", Payload: []byte(payload), QoS: 1}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	waitUntil(t, "the echoes", func() bool { return a.State(p.ID).MessagesIn == 3 })
-	received := storage.Received
-	found, _, err := a.Search(ctx, p.ID, storage.Query{Text: "needle", Direction: &received}, 0, 10)
+	received := model.Received
+	found, _, err := a.Search(ctx, p.ID, model.Query{Text: "needle", Direction: &received}, 0, 10)
 	if err != nil || len(found) != 2 || found[0].Outgoing {
 		t.Fatalf("search: %v %+v", err, found)
 	}
@@ -220,14 +220,14 @@ func TestSearchExportAndEnable(t *testing.T) {
 		t.Fatalf("publish history %+v", h)
 	}
 	var buf strings.Builder
-	if err := a.Export(ctx, &buf, storage.ExportOptions{}); err != nil || !strings.Contains(buf.String(), "find/#") {
+	if err := a.Export(ctx, &buf, model.ExportOptions{}); err != nil || !strings.Contains(buf.String(), "find/#") {
 		t.Fatalf("export: %v", err)
 	}
 	sub := a.State(p.ID).Subscriptions[0]
 	if err := a.SetSubscriptionEnabled(ctx, p.ID, sub.ID, false); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Publish(ctx, p.ID, mqttcore.Message{Topic: "find/x", Payload: []byte("unseen"), QoS: 1}); err != nil {
+	if _, err := a.Publish(ctx, p.ID, mqtt.Message{Topic: "find/x", Payload: []byte("unseen"), QoS: 1}); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(200 * time.Millisecond)

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 	"time"
+
+	"github.com/mqttdesk/mqttdesk/model"
 )
 
 // timeNow is the clock; tests may stop it.
@@ -12,11 +14,14 @@ var timeNow = time.Now
 func compareStrings(a, b string) int { return cmp.Compare(a, b) }
 
 // SaveProfile validates and saves p (a new one when p.ID is empty).
-func (a *App) SaveProfile(p Profile) (Profile, error) {
+func (a *App) SaveProfile(p model.Profile) (model.Profile, error) {
 	if err := p.Options.Validate(); err != nil {
 		return p, err
 	}
 	saved, err := a.store.SaveProfile(p)
+	if err == nil {
+		a.restart(saved)
+	}
 	a.changed()
 	return saved, err
 }
@@ -33,7 +38,7 @@ func (a *App) DeleteProfile(ctx context.Context, id string) error {
 
 // CloneProfile saves a copy of profile id named "<name> (copy)", with its
 // subscriptions, and returns it.
-func (a *App) CloneProfile(id string) (Profile, error) {
+func (a *App) CloneProfile(id string) (model.Profile, error) {
 	p, err := a.profile(id)
 	if err != nil {
 		return p, err

@@ -3,6 +3,8 @@ package app
 import (
 	"time"
 
+	"github.com/mqttdesk/mqttdesk/model"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 	"github.com/mqttdesk/mqttdesk/mqttcore"
 	"github.com/mqttdesk/mqttdesk/storage"
 )
@@ -15,21 +17,39 @@ type ViewMessage struct {
 	Topic      string
 	QoS        byte
 	Retain     bool
-	Properties *mqttcore.Properties
+	Properties *mqtt.Properties
 	Payload    []byte
 	Status     string // outgoing: "sending", "sent", or why the broker refused it
 }
 
 func viewFromStored(m storage.Message) ViewMessage {
-	return ViewMessage{
-		Seq: m.Seq, Time: m.Time, Outgoing: m.Direction == storage.Published, Topic: m.Topic,
-		QoS: m.QoS, Retain: m.Retain, Properties: m.Properties, Payload: m.Payload,
+	v := ViewMessage{
+		Seq: m.Seq, Time: m.Time, Outgoing: m.Direction == model.Published, Topic: m.Topic,
+		QoS: m.QoS, Retain: m.Retain, Properties: m.Properties, Payload: m.Payload, Status: m.Status,
 	}
+	if v.Outgoing && v.Status == "" {
+		v.Status = "sent"
+	}
+	return v
 }
+
+// viewFromHistory is viewFromStored for a message read back from the
+// history: a publish still marked sending there was cut off by mqttdesk
+// closing.
+func viewFromHistory(m storage.Message) ViewMessage {
+	if m.Status == storage.StatusSending {
+		m.Status = notAnswered
+	}
+	return viewFromStored(m)
+}
+
+// notAnswered is the status of a publish that mqttdesk stopped waiting
+// for: it was still sending when mqttdesk closed.
+const notAnswered = "no answer: mqttdesk closed before the broker answered"
 
 // SubState is a saved subscription with the broker's last answer to it.
 type SubState struct {
-	storage.Subscription
+	model.Subscription
 	Result  string // in plain words: "granted QoS 1", "not authorized"; "" before any answer
 	Granted bool
 }
@@ -40,7 +60,10 @@ type ConnState struct {
 	State         string // "disconnected", "connecting" or "connected"
 	Err           string // the last error, as a sentence; "" after a good connect
 	Connack       *mqttcore.Connack
-	Subscriptions []SubState
+	Subscriptions []SubState // their Result only while connected
+	Attempt       int        // of the current or last attempt to connect, from 1
+	RetryAt       time.Time  // when the next attempt starts; zero when none is waiting
+	GaveUp        bool       // no attempt follows until Connect (a refusal retrying cannot fix)
 	Unread        int
 	MessagesIn    int64
 	MessagesOut   int64
@@ -61,12 +84,12 @@ type TopicStats struct {
 }
 
 // hasProperties reports whether p carries anything worth storing.
-func hasProperties(p mqttcore.Properties) bool {
+func hasProperties(p mqtt.Properties) bool {
 	return p.PayloadFormat != nil || p.MessageExpiry != nil || p.ContentType != "" || p.ResponseTopic != "" ||
 		len(p.CorrelationData) > 0 || len(p.User) > 0 || len(p.SubscriptionIDs) > 0
 }
 
-func propertiesOrNil(p mqttcore.Properties) *mqttcore.Properties {
+func propertiesOrNil(p mqtt.Properties) *mqtt.Properties {
 	if !hasProperties(p) {
 		return nil
 	}

@@ -6,14 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
-	"os"
-	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	mqtt "github.com/mochi-mqtt/server/v2"
-	"github.com/mochi-mqtt/server/v2/hooks/storage/bolt"
 )
 
 // StopTimeout is the longest Stop takes, however clients behave.
@@ -34,14 +33,21 @@ var (
 type Broker struct {
 	cfg Config
 	log *slog.Logger
+	acl *ACL // from cfg.ACLFile; nil without one
 
-	mu        sync.Mutex
-	srv       *mqtt.Server
-	listeners []*listener
-	ca        *localCA
-	rates     *rateSampler
-	started   time.Time
-	sysCount  int64 // retained $SYS topics, counted once per start
+	mu         sync.Mutex
+	srv        *mqtt.Server
+	listeners  []*listener
+	ca         *localCA
+	rates      *rateSampler
+	drops      *dropHook
+	aclHook    *aclHook
+	auth       *authHook
+	memory     *memoryHook
+	refusals   atomic.Int64 // connections refused since the last Start
+	started    time.Time
+	sysCount   int64  // retained $SYS topics, counted once per start
+	movedAside string // where Start moved a damaged persistence file
 }
 
 // Endpoint is one address the running broker listens on.
@@ -63,7 +69,13 @@ func New(cfg Config) (*Broker, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Broker{cfg: cfg, log: log}, nil
+	b := &Broker{cfg: cfg, log: log}
+	if cfg.ACLFile != "" {
+		if b.acl, err = LoadACL(cfg.ACLFile); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
 }
 
 // Config returns the broker's configuration with defaults filled in.
@@ -81,20 +93,39 @@ func (b *Broker) Start(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	srv, lns, err := b.build()
+	b.movedAside = ""
+	srv, lns, err := b.serve()
+	if retry, rerr := b.recoverDamaged(err); retry {
+		srv, lns, err = b.serve()
+	} else {
+		err = rerr
+	}
 	if err != nil {
 		return err
 	}
-	if err := srv.Serve(); err != nil {
-		_ = srv.Close()
-		return fmt.Errorf("localbroker: start: %w", err)
-	}
 	b.srv, b.listeners, b.started, b.sysCount = srv, lns, time.Now(), 0
-	b.rates = startRateSampler(srv.Info)
+	b.refusals.Store(0)
+	drops := b.drops
+	b.rates = startRateSampler(srv.Info, func() { b.reportDrops(drops) })
 	for _, w := range b.cfg.Warnings() {
 		b.log.Warn(w)
 	}
 	return nil
+}
+
+// serve builds a server and starts it serving; on error nothing stays
+// bound or open.
+func (b *Broker) serve() (*mqtt.Server, []*listener, error) {
+	b.drops = newDropHook()
+	srv, lns, err := b.build()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := srv.Serve(); err != nil {
+		_ = srv.Close()
+		return nil, nil, b.serveError(err)
+	}
+	return srv, lns, nil
 }
 
 // build makes a mochi server with our hooks and bound listeners. On error
@@ -121,9 +152,14 @@ func (b *Broker) build() (*mqtt.Server, []*listener, error) {
 
 func (b *Broker) serverOptions() *mqtt.Options {
 	caps := mqtt.NewDefaultServerCapabilities()
-	// mochi expires messages after a day by default; a local test broker
-	// keeps retained messages until they are replaced, like mosquitto.
-	caps.MaximumMessageExpiryInterval = 10 * 365 * 24 * 3600
+	caps.MaximumMessageExpiryInterval = maxMessageExpiry
+	// Acks do not echo the properties of the packet they acknowledge.
+	caps.Compatibilities.NoInheritedPropertiesOnAck = true
+	caps.MaximumTopicLevels, caps.MaximumTopicLength = max(0, b.cfg.MaxTopicLevels), max(0, b.cfg.MaxTopicLength)
+	caps.MaximumPacketSize = b.cfg.MaxPacketSize
+	// Slow clients' queues are bounded by memory, not by a count.
+	caps.MaximumClientWritesPending = math.MaxInt32
+	caps.MaximumClientWritesPendingBytes = max(0, b.cfg.MaxQueueBytes)
 	// Writes gather up to 64 KiB while packets wait, in a buffer made
 	// only then. The read buffer is made for every client on connect and
 	// kept: 4 KiB holds about fifty small PUBLISH packets per read, and a
@@ -137,34 +173,44 @@ func (b *Broker) serverOptions() *mqtt.Options {
 }
 
 func (b *Broker) addHooks(srv *mqtt.Server) error {
-	if err := srv.AddHook(&authHook{users: b.cfg.Users}, nil); err != nil {
+	b.auth = newAuthHook(b.cfg.Users, b.log, &b.refusals)
+	if err := srv.AddHook(b.auth, nil); err != nil {
 		return fmt.Errorf("localbroker: auth: %w", err)
 	}
-	if err := srv.AddHook(&complianceHook{}, nil); err != nil {
+	b.aclHook = newACLHook(b.acl, b.log)
+	if err := srv.AddHook(b.aclHook, nil); err != nil {
+		return fmt.Errorf("localbroker: access list hook: %w", err)
+	}
+	if err := srv.AddHook(&complianceHook{maxPacketSize: b.cfg.MaxPacketSize}, nil); err != nil {
 		return fmt.Errorf("localbroker: compliance hook: %w", err)
+	}
+	if err := srv.AddHook(&keepAliveHook{max: b.cfg.MaxKeepAlive, log: b.log, refusals: &b.refusals}, nil); err != nil {
+		return fmt.Errorf("localbroker: keep-alive hook: %w", err)
+	}
+	if err := srv.AddHook(b.drops, nil); err != nil {
+		return fmt.Errorf("localbroker: drop hook: %w", err)
+	}
+	b.memory = newMemoryHook()
+	if err := srv.AddHook(b.memory, nil); err != nil {
+		return fmt.Errorf("localbroker: memory hook: %w", err)
 	}
 	if b.cfg.PersistDir == "" {
 		return nil
 	}
-	if err := os.MkdirAll(b.cfg.PersistDir, 0o700); err != nil {
-		return fmt.Errorf("localbroker: persistence directory: %w", err)
-	}
-	path := filepath.Join(b.cfg.PersistDir, PersistFile)
-	if err := srv.AddHook(newPersistHook(), &bolt.Options{Path: path}); err != nil {
-		return fmt.Errorf("localbroker: open %s (is another broker using it?): %w", path, err)
-	}
-	return nil
+	return b.addPersistHook(srv)
 }
 
 func (b *Broker) newListeners() ([]*listener, error) {
 	var lns []*listener
-	add := func(scheme, addr string) {
+	add := func(scheme, addr string, tlsConf *tls.Config) {
 		if addr != "" {
-			lns = append(lns, newListener(scheme, addr, b.cfg.WSPath, nil))
+			l := newListener(scheme, addr, b.cfg.WSPath, tlsConf)
+			l.ended = b.memory.connectionEnded
+			lns = append(lns, l)
 		}
 	}
-	add("mqtt", b.cfg.TCPAddr)
-	add("ws", b.cfg.WSAddr)
+	add("mqtt", b.cfg.TCPAddr, nil)
+	add("ws", b.cfg.WSAddr, nil)
 	if !b.cfg.TLS {
 		return lns, nil
 	}
@@ -172,8 +218,8 @@ func (b *Broker) newListeners() ([]*listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	lns = append(lns, newListener("mqtts", b.cfg.TLSAddr, b.cfg.WSPath, tlsConf))
-	lns = append(lns, newListener("wss", b.cfg.WSSAddr, b.cfg.WSPath, tlsConf))
+	add("mqtts", b.cfg.TLSAddr, tlsConf)
+	add("wss", b.cfg.WSSAddr, tlsConf)
 	return lns, nil
 }
 
@@ -199,13 +245,14 @@ func (b *Broker) serverTLS() (*tls.Config, error) {
 // closed cleanly. Stopping a stopped broker does nothing.
 func (b *Broker) Stop(ctx context.Context) error {
 	b.mu.Lock()
-	srv, lns, rates := b.srv, b.listeners, b.rates
+	srv, lns, rates, auth := b.srv, b.listeners, b.rates, b.auth
 	b.srv, b.listeners, b.rates = nil, nil, nil
 	b.mu.Unlock()
 	if srv == nil {
 		return nil
 	}
 	rates.stop()
+	auth.close() // answer the logins waiting out a refusal slow-down now
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

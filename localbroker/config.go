@@ -47,9 +47,73 @@ type Config struct {
 	// so that they survive a restart.
 	PersistDir string
 
+	// MoveAsideDamaged, when the persistence file is damaged, renames it
+	// to broker.db.damaged-<time> (kept, not deleted), logs a warning
+	// and starts with a fresh file (MovedAside says where it went).
+	// Without it Start fails with a *DamagedFileError.
+	MoveAsideDamaged bool
+
+	// ACLFile, when set, names an access list in the syntax of mosquitto's
+	// acl_file (see ACL): what each user, and anonymous clients, may
+	// publish and subscribe to. New reads it, and fails with an *ACLError
+	// naming the line that cannot be used.
+	ACLFile string
+
+	// MaxTopicLevels and MaxTopicLength bound topic names and filters: a
+	// SUBSCRIBE beyond them is refused per filter (0x8F, 3.1.1: 0x80) and a
+	// PUBLISH beyond them is refused (see README). Zero means the default,
+	// DefaultMaxTopicLevels and DefaultMaxTopicLength; -1 means no bound.
+	MaxTopicLevels int
+	MaxTopicLength int
+
+	// MaxPacketSize is the largest packet, in bytes, the broker accepts; it
+	// is announced in CONNACK. A client that sends a larger one is
+	// disconnected (MQTT 5: DISCONNECT 0x95) before its body is read.
+	// Zero means DefaultMaxPacketSize.
+	MaxPacketSize uint32
+
+	// MaxQueueBytes bounds the memory of the messages held for one
+	// client: waiting to be written to it while it reads slower than
+	// they arrive, and QoS 1 and 2 ones sent and not yet acknowledged,
+	// held back by its Receive Maximum, or queued while its persistent
+	// session is offline. Each counts its topic, payload and 1 KiB of
+	// bookkeeping. Beyond it messages to that client are dropped (the
+	// newest; the ones held are kept), counted in Stats and logged; one
+	// message alone always fits. Zero means DefaultMaxQueueBytes; -1
+	// means no bound.
+	MaxQueueBytes int64
+
+	// MaxKeepAlive, when not zero, is the longest keep-alive in seconds the
+	// broker allows. MQTT 5 clients asking for none or a longer one are
+	// given this one, which CONNACK says (Server Keep Alive); 3.1.1
+	// clients, who cannot be told, are refused (0x02, as mosquitto does).
+	MaxKeepAlive uint16
+
 	// Logger receives the broker's log; nothing is logged when nil.
 	Logger *slog.Logger
 }
+
+// Default bounds on topics. mosquitto refuses more than 200 "/" (201
+// levels); every level of a filter is a node of the topic index, so one
+// SUBSCRIBE of a few KB of "/" cost megabytes and, before the index walked
+// levels in one pass, seconds of CPU under its lock. 4 KiB is sixteen
+// times AWS IoT's 256-byte limit and far longer than any topic scheme.
+//
+// The default queue holds a burst of over 100,000 small messages (or
+// 128 of 1 MiB) for a client that is not reading, not acknowledging or
+// offline; only such a client's messages take that memory.
+//
+// MaxPacketSizeLimit is the largest packet MQTT can describe.
+//
+// The default maximum packet size holds a 16 MiB payload, the largest
+// the window shows whole, with room to spare; MQTT allows 256 MiB.
+const (
+	DefaultMaxPacketSize  = 32 << 20
+	MaxPacketSizeLimit    = 268435455
+	DefaultMaxQueueBytes  = 128 << 20
+	DefaultMaxTopicLevels = 200
+	DefaultMaxTopicLength = 4096
+)
 
 // DefaultConfig returns the configuration of the one-click broker: TCP and
 // WebSocket on loopback, anonymous access, no TLS, no persistence.
@@ -89,12 +153,28 @@ func (c Config) withDefaults() (Config, error) {
 			return c, err
 		}
 	}
+	c.MaxPacketSize = orDefault(c.MaxPacketSize, DefaultMaxPacketSize)
+	if c.MaxPacketSize > MaxPacketSizeLimit {
+		return c, fmt.Errorf("localbroker: maximum packet size %d bytes: MQTT packets are at most %d bytes (256 MiB)", c.MaxPacketSize, MaxPacketSizeLimit)
+	}
+	c.MaxQueueBytes = orDefault(c.MaxQueueBytes, DefaultMaxQueueBytes)
+	c.MaxTopicLevels = orDefault(c.MaxTopicLevels, DefaultMaxTopicLevels)
+	c.MaxTopicLength = orDefault(c.MaxTopicLength, DefaultMaxTopicLength)
 	for _, u := range c.Users {
 		if u.Name == "" {
 			return c, errors.New("localbroker: a user needs a name")
 		}
 	}
 	return c, nil
+}
+
+// orDefault returns def when v is 0, else v.
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
 }
 
 func checkAddr(addr string) error {

@@ -1,8 +1,12 @@
 package localbroker
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
+	"strings"
+	"sync"
 	"testing"
 )
 
@@ -56,4 +60,41 @@ func (b *Broker) subscriptions(clientID string) int {
 		return 0
 	}
 	return cl.State.Subscriptions.Len()
+}
+
+// logBuffer collects a broker's log for a test; safe for concurrent use.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// contains reports whether one line of the log holds every part.
+func (l *logBuffer) contains(parts ...string) bool {
+	for line := range strings.Lines(l.String()) {
+		all := true
+		for _, p := range parts {
+			all = all && strings.Contains(line, p)
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
+// logTo returns a logger that writes warnings and above to l as text.
+func logTo(l *logBuffer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }

@@ -3,14 +3,14 @@ package localbroker
 import (
 	"bytes"
 	"context"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/mqttdesk/mqttdesk/internal/testnet"
+	"github.com/mqttdesk/mqttdesk/internal/testkit/testnet"
+	"github.com/mqttdesk/mqttdesk/internal/testkit/testpki"
 )
 
 // These tests drive the broker with Debian's mosquitto_pub and
@@ -172,14 +172,7 @@ func TestMosquittoOverTLS(t *testing.T) {
 	testnet.NeedPeer(t, "mosquitto_pub")
 	cfg := Config{TCPAddr: "127.0.0.1:0", TLS: true, TLSAddr: "127.0.0.1:0", WSSAddr: "127.0.0.1:0", CADir: t.TempDir()}
 	b := startBroker(t, cfg)
-	caFile := t.TempDir() + "/ca.pem"
-	pem, err := b.CACertPEM()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(caFile, pem, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	caFile := testpki.CAFile(t, b)
 	sub := mosquittoSub(t, b, 1, "-t", "secure", "-F", "%p")
 	tlsPort := strconv.Itoa(b.mustEndpoint(t, "mqtts").Port)
 	out, err := exec.Command("mosquitto_pub", "-h", "localhost", "-p", tlsPort, "--cafile", caFile,

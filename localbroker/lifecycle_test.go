@@ -288,11 +288,47 @@ func TestStatsCountTraffic(t *testing.T) {
 	for range 10 {
 		s.expect(packets.Publish)
 	}
+	// The sent counter moves after the write the subscriber has read.
+	waitFor(t, "the sent counter", func() bool { return b.Stats().MessagesOut >= 10 })
 	st := b.Stats()
 	if !st.Running || st.ClientsConnected != 2 || st.Subscriptions != 1 || st.Retained != 1 {
 		t.Fatalf("stats %+v", st)
 	}
 	if st.MessagesIn < 10 || st.MessagesOut < 10 || st.BytesIn == 0 || st.BytesOut == 0 {
 		t.Fatalf("traffic counters %+v", st)
+	}
+}
+
+// TestStopWithAClientThatStoppedReading: the DISCONNECT to a client whose
+// socket is full cannot be written; Stop must still come back cleanly and
+// at once rather than time out, over TCP and WebSocket.
+func TestStopWithAClientThatStoppedReading(t *testing.T) {
+	for _, scheme := range []string{"mqtt", "ws"} {
+		b, err := New(testConfig())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		s := dialRaw(t, b.mustEndpoint(t, "mqtt").Addr, 5)
+		if scheme == "ws" {
+			s = dialRawWS(t, b.mustEndpoint(t, "ws").URL, 5)
+		}
+		s.connect(connectPacket("stalled"))
+		s.subscribe(packets.Properties{}, sub("fill", 0))
+		p := connected(t, b, "filler")
+		payload := make([]byte, 1000)
+		for range 20000 { // 20 MB: more than the sockets hold
+			p.publish("fill", payload, 0, false, packets.Properties{}, 0)
+		}
+		waitFor(t, "the broker to take the messages", func() bool { return b.Stats().MessagesIn >= 20000 })
+		start := time.Now()
+		if err := b.Stop(context.Background()); err != nil {
+			t.Fatalf("%s: Stop: %v after %v", scheme, err, time.Since(start))
+		}
+		if took := time.Since(start); took > 1500*time.Millisecond { // WebSocket lingers up to 1 s for the close frame
+			t.Errorf("%s: Stop took %v", scheme, took)
+		}
 	}
 }

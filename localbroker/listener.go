@@ -19,6 +19,10 @@ import (
 // CONNECT packet; mochi replaces the deadline with the keep-alive after it.
 const connectTimeout = 10 * time.Second
 
+// closeWriteGrace is how long Close lets writes to clients take, the
+// DISCONNECT among them: a client that stopped reading must not hold it up.
+const closeWriteGrace = 250 * time.Millisecond
+
 // ErrPortInUse is wrapped by Start when a listener's port is taken.
 var ErrPortInUse = errors.New("port in use")
 
@@ -34,9 +38,10 @@ type listener struct {
 	path   string // WebSocket path
 	tls    *tls.Config
 
-	ln   net.Listener
-	http *http.Server
-	log  *slog.Logger
+	ln    net.Listener
+	http  *http.Server
+	log   *slog.Logger
+	ended func(error) // told why each connection ended; nil: nothing is
 
 	mu     sync.Mutex
 	closed bool
@@ -122,8 +127,12 @@ func (l *listener) establish(establish listeners.EstablishFn, conn net.Conn) {
 		defer l.untrack(conn)
 	}
 	_ = conn.SetDeadline(time.Now().Add(connectTimeout))
-	if err := establish(l.id, conn); err != nil && l.log != nil {
+	err := establish(l.id, conn)
+	if err != nil && l.log != nil {
 		l.log.Debug("client connection ended", "listener", l.id, "remote", conn.RemoteAddr().String(), "error", err)
+	}
+	if l.ended != nil {
+		l.ended(err)
 	}
 }
 
@@ -165,9 +174,20 @@ func (l *listener) Close(closeClients listeners.CloseFn) {
 	} else if l.ln != nil {
 		_ = l.ln.Close()
 	}
+	l.limitWrites(time.Now().Add(closeWriteGrace))
 	closeClients(l.id)
 	l.closeAll()
 	l.running.Wait()
+}
+
+// limitWrites sets a write deadline on every connection, so that a write
+// to a client whose socket is full returns instead of blocking Close.
+func (l *listener) limitWrites(t time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for conn := range l.conns {
+		_ = conn.SetWriteDeadline(t)
+	}
 }
 
 func (l *listener) closeAll() {

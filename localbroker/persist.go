@@ -8,6 +8,8 @@ import (
 
 	"github.com/mochi-mqtt/server/v2/hooks/storage"
 	"github.com/mochi-mqtt/server/v2/hooks/storage/bolt"
+
+	"github.com/mqttdesk/mqttdesk/internal/boltfile"
 )
 
 // persistHook is mochi's bolt storage hook with one repair: the hook saves
@@ -15,17 +17,68 @@ import (
 // refuses to resend them after a restart ("missing packet id"), cutting the
 // client off. The ID is part of each record's key (if_<client>:<id>), so it
 // is restored from there when the messages are loaded.
+//
+// The file is checked before bbolt maps it (checkPersistFile), and the
+// hook's open and its reads of what the file holds run under
+// boltfile.Guard: a damaged file is an error, not a crash of the process.
 type persistHook struct {
 	*bolt.Hook
+	path string
 }
 
-func newPersistHook() *persistHook { return &persistHook{Hook: new(bolt.Hook)} }
+func newPersistHook(path string) *persistHook {
+	return &persistHook{Hook: new(bolt.Hook), path: path}
+}
+
+// Init opens the file; see openError for what its error says.
+func (h *persistHook) Init(config any) error {
+	return openError(h.path, boltfile.Guard(func() error { return h.Hook.Init(config) }))
+}
+
+// guarded runs a read of the file, whose failure is damage: the file
+// was checked, so what bbolt or the hook refuses does not decode.
+func guarded[T any](h *persistHook, read func() (T, error)) (v T, err error) {
+	err = boltfile.Guard(func() error {
+		v, err = read()
+		return err
+	})
+	if err != nil {
+		return v, openError(h.path, err)
+	}
+	return v, nil
+}
+
+func (h *persistHook) StoredClients() ([]storage.Client, error) {
+	return guarded(h, h.Hook.StoredClients)
+}
+
+func (h *persistHook) StoredSubscriptions() ([]storage.Subscription, error) {
+	return guarded(h, h.Hook.StoredSubscriptions)
+}
+
+// StoredRetainedMessages returns the saved retained messages but those
+// on a topic with wildcards, which a will could retain before wills were
+// checked: every subscriber to # got it, and refused the packet.
+func (h *persistHook) StoredRetainedMessages() ([]storage.Message, error) {
+	msgs, err := guarded(h, h.Hook.StoredRetainedMessages)
+	return withoutWildcardTopics(msgs), err
+}
+
+func withoutWildcardTopics(msgs []storage.Message) []storage.Message {
+	return slices.DeleteFunc(msgs, func(m storage.Message) bool {
+		return strings.ContainsAny(m.TopicName, "+#")
+	})
+}
+
+func (h *persistHook) StoredSysInfo() (storage.SystemInfo, error) {
+	return guarded(h, h.Hook.StoredSysInfo)
+}
 
 // StoredInflightMessages returns the saved queued messages with their
 // packet IDs, each client's in the order they were queued: the file yields
 // them by key, where "if_c:10" sorts before "if_c:9".
 func (h *persistHook) StoredInflightMessages() ([]storage.Message, error) {
-	msgs, err := h.Hook.StoredInflightMessages()
+	msgs, err := guarded(h, h.Hook.StoredInflightMessages)
 	for i := range msgs {
 		if msgs[i].PacketID == 0 {
 			msgs[i].PacketID = packetIDFromKey(msgs[i].ID)

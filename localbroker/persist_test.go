@@ -28,3 +28,16 @@ func TestSortQueued(t *testing.T) {
 		}
 	}
 }
+
+// TestStoredWildcardRetainedDropped: a retained message on a wildcard
+// topic in the file (a will could retain one) is not restored.
+func TestStoredWildcardRetainedDropped(t *testing.T) {
+	var msgs []storage.Message
+	for _, topic := range []string{"x/#", "kept", "a/+/b", "$SYS/kept"} {
+		msgs = append(msgs, storage.Message{TopicName: topic})
+	}
+	got := withoutWildcardTopics(msgs)
+	if len(got) != 2 || got[0].TopicName != "kept" || got[1].TopicName != "$SYS/kept" {
+		t.Fatalf("restored %v", got)
+	}
+}

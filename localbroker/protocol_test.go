@@ -2,6 +2,7 @@ package localbroker
 
 import (
 	"bytes"
+	"math"
 	"testing"
 	"time"
 
@@ -173,8 +174,8 @@ func TestWillMessageAndWillDelay(t *testing.T) {
 	w := dialRaw(t, b.mustEndpoint(t, "mqtt").Addr, 5)
 	w.connect(willConnect("now", 0))
 	_ = w.conn.Close()
-	if got := s.expect(packets.Publish); got.TopicName != "will/now" {
-		t.Fatalf("will topic %q", got.TopicName)
+	if got := s.expect(packets.Publish); got.TopicName != "will/now" || got.Properties.MessageExpiryInterval != 0 {
+		t.Fatalf("will topic %q, message expiry %d s", got.TopicName, got.Properties.MessageExpiryInterval)
 	}
 
 	// A will delay lets the client come back in time: no will then.
@@ -190,8 +191,8 @@ func TestWillMessageAndWillDelay(t *testing.T) {
 	w.connect(willConnect("later", 1))
 	_ = w.conn.Close()
 	s.expectNothing(500 * time.Millisecond)
-	if got := s.expect(packets.Publish); got.TopicName != "will/later" {
-		t.Fatalf("delayed will topic %q", got.TopicName)
+	if got := s.expect(packets.Publish); got.TopicName != "will/later" || got.Properties.MessageExpiryInterval != 0 {
+		t.Fatalf("delayed will topic %q, message expiry %d s", got.TopicName, got.Properties.MessageExpiryInterval)
 	}
 
 	// A normal DISCONNECT discards the will.
@@ -413,5 +414,18 @@ func TestMessageExpiryOnlyWhenThePublisherSetOne(t *testing.T) {
 	p.publish("expiry/set", []byte("x"), 0, false, packets.Properties{MessageExpiryInterval: 120}, 0)
 	if got := s.expect(packets.Publish); got.Properties.MessageExpiryInterval == 0 || got.Properties.MessageExpiryInterval > 120 {
 		t.Errorf("published with 120 s, delivered with %d s", got.Properties.MessageExpiryInterval)
+	}
+	// An expiry over the server's maximum is capped, not left out.
+	p.publish("expiry/long", []byte("x"), 0, false, packets.Properties{MessageExpiryInterval: math.MaxUint32}, 0)
+	if got := s.expect(packets.Publish); got.Properties.MessageExpiryInterval < maxMessageExpiry-5 {
+		t.Errorf("published with %d s, delivered with %d s", uint32(math.MaxUint32), got.Properties.MessageExpiryInterval)
+	}
+	// A retained message reaches a later subscriber the same way.
+	p.publish("expiry/retained", []byte("x"), 0, true, packets.Properties{}, 0)
+	s.expect(packets.Publish)
+	late := connected(t, b, "late")
+	late.subscribe(packets.Properties{}, sub("expiry/retained", 1))
+	if got := late.expect(packets.Publish); got.Properties.MessageExpiryInterval != 0 {
+		t.Errorf("retained without expiry, delivered with %d s", got.Properties.MessageExpiryInterval)
 	}
 }

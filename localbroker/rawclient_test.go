@@ -92,26 +92,51 @@ func encode(pk *packets.Packet, buf *bytes.Buffer) error {
 // read returns the next packet, or an error when none arrives within wait
 // or the connection ends.
 func (c *rawClient) read(wait time.Duration) (packets.Packet, error) {
-	_ = c.conn.SetReadDeadline(time.Now().Add(wait))
 	var pk packets.Packet
-	b, err := c.r.ReadByte()
+	raw, err := c.readRaw(wait)
 	if err != nil {
 		return pk, err
 	}
-	if err := pk.FixedHeader.Decode(b); err != nil {
+	if err := pk.FixedHeader.Decode(raw[0]); err != nil {
 		return pk, err
 	}
-	n, _, err := packets.DecodeLength(c.r)
+	n, used, err := packets.DecodeLength(bytes.NewReader(raw[1:]))
 	if err != nil {
-		return pk, err
-	}
-	body := make([]byte, n)
-	if _, err := io.ReadFull(c.r, body); err != nil {
 		return pk, err
 	}
 	pk.FixedHeader.Remaining = n
 	pk.ProtocolVersion = c.version
-	return pk, decode(&pk, body)
+	return pk, decode(&pk, raw[1+used:])
+}
+
+// readRaw returns the next packet's bytes as they arrived, fixed header
+// included.
+func (c *rawClient) readRaw(wait time.Duration) ([]byte, error) {
+	_ = c.conn.SetReadDeadline(time.Now().Add(wait))
+	b, err := c.r.ReadByte()
+	if err != nil {
+		return nil, err
+	}
+	head := []byte{b}
+	for i := 0; i < 4; i++ { // the remaining length: 1 to 4 bytes
+		lb, err := c.r.ReadByte()
+		if err != nil {
+			return nil, err
+		}
+		head = append(head, lb)
+		if lb&0x80 == 0 {
+			break
+		}
+	}
+	n, _, err := packets.DecodeLength(bytes.NewReader(head[1:]))
+	if err != nil {
+		return nil, err
+	}
+	raw := append(head, make([]byte, n)...)
+	if _, err := io.ReadFull(c.r, raw[len(head):]); err != nil {
+		return nil, err
+	}
+	return raw, nil
 }
 
 func decode(pk *packets.Packet, body []byte) error {
@@ -221,4 +246,12 @@ func (c *rawClient) disconnect() {
 	c.t.Helper()
 	c.send(packets.Packet{FixedHeader: packets.FixedHeader{Type: packets.Disconnect}})
 	_ = c.conn.Close()
+}
+
+// sendRaw writes b as it is.
+func (c *rawClient) sendRaw(b []byte) {
+	c.t.Helper()
+	if _, err := c.conn.Write(b); err != nil {
+		c.t.Fatalf("write % x: %v", b, err)
+	}
 }

@@ -17,10 +17,13 @@ type Stats struct {
 	Uptime           time.Duration
 	ClientsConnected int64
 	Subscriptions    int64
-	Retained         int64 // messages clients retained; mochi's own $SYS topics are not counted
-	MessagesIn       int64 // PUBLISH packets received from clients
-	MessagesOut      int64 // PUBLISH packets sent to clients
-	MessagesDropped  int64 // not delivered because a client's queue was full
+	Retained         int64            // messages clients retained; mochi's own $SYS topics are not counted
+	MessagesIn       int64            // PUBLISH packets received from clients
+	MessagesOut      int64            // PUBLISH packets sent to clients
+	MessagesDropped  int64            // not delivered: what is held for a client was at Config.MaxQueueBytes, or see DroppedByClient
+	DroppedByClient  map[string]int64 // MessagesDropped by client ID (at most 10,000 IDs)
+	Denied           int64            // PUBLISH and SUBSCRIBE filters the access list denied
+	Refused          int64            // connections refused: credentials, answered busy during a login slow-down, or a keep-alive over the maximum
 	BytesIn          int64
 	BytesOut         int64
 	MessagesInRate   float64
@@ -32,12 +35,15 @@ type Stats struct {
 // Stats returns the current counters; the zero Stats when stopped.
 func (b *Broker) Stats() Stats {
 	b.mu.Lock()
-	srv, rates, started := b.srv, b.rates, b.started
+	srv, rates, started, drops, acl := b.srv, b.rates, b.started, b.drops, b.aclHook
 	b.mu.Unlock()
 	if srv == nil {
 		return Stats{}
 	}
 	s := readCounters(srv.Info)
+	s.MessagesDropped, s.DroppedByClient = drops.counts()
+	s.Denied = acl.denied.Load()
+	s.Refused = b.refusals.Load()
 	s.Retained = max(0, s.Retained-b.sysRetained(srv))
 	s.Running = true
 	s.Uptime = time.Since(started)
@@ -70,7 +76,6 @@ func readCounters(info *system.Info) Stats {
 		Retained:         atomic.LoadInt64(&info.Retained),
 		MessagesIn:       atomic.LoadInt64(&info.MessagesReceived),
 		MessagesOut:      atomic.LoadInt64(&info.MessagesSent),
-		MessagesDropped:  atomic.LoadInt64(&info.MessagesDropped),
 		BytesIn:          atomic.LoadInt64(&info.BytesReceived),
 		BytesOut:         atomic.LoadInt64(&info.BytesSent),
 	}
@@ -79,16 +84,18 @@ func readCounters(info *system.Info) Stats {
 // rateSampler reads the counters once a second and keeps the rates over
 // the last interval.
 type rateSampler struct {
-	info *system.Info
-	done chan struct{}
-	wg   sync.WaitGroup
+	info   *system.Info
+	onTick func() // called after each sample
+	done   chan struct{}
+	wg     sync.WaitGroup
 
 	mu    sync.Mutex
 	rates Stats
 }
 
-func startRateSampler(info *system.Info) *rateSampler {
-	r := &rateSampler{info: info, done: make(chan struct{})}
+// startRateSampler samples info once a second and then calls onTick.
+func startRateSampler(info *system.Info, onTick func()) *rateSampler {
+	r := &rateSampler{info: info, onTick: onTick, done: make(chan struct{})}
 	r.wg.Add(1)
 	go r.run(time.Second)
 	return r
@@ -107,6 +114,7 @@ func (r *rateSampler) run(every time.Duration) {
 			cur := readCounters(r.info)
 			r.record(prev, cur, now.Sub(prevAt).Seconds())
 			prev, prevAt = cur, now
+			r.onTick()
 		}
 	}
 }

@@ -8,17 +8,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mqttdesk/mqttdesk/internal/testnet"
+	"github.com/mqttdesk/mqttdesk/internal/testkit/testnet"
 	"github.com/mqttdesk/mqttdesk/localbroker"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
 // publishAll publishes payloads at QoS 1 from a short-lived session.
-func publishAll(t *testing.T, o Options, topic string, from, to int) {
+func publishAll(t *testing.T, o mqtt.Options, topic string, from, to int) {
 	t.Helper()
 	o.ClientID, o.Clean = "", true
 	s, _ := open(t, o)
 	for i := from; i < to; i++ {
-		if _, err := s.Publish(context.Background(), Message{Topic: topic, Payload: []byte(strconv.Itoa(i)), QoS: 1}); err != nil {
+		if _, err := s.Publish(context.Background(), mqtt.Message{Topic: topic, Payload: []byte(strconv.Itoa(i)), QoS: 1}); err != nil {
 			t.Fatalf("publish %d: %v", i, err)
 		}
 	}
@@ -26,15 +27,15 @@ func publishAll(t *testing.T, o Options, topic string, from, to int) {
 }
 
 func TestReconnectAfterBrokerRestartLosesNothing(t *testing.T) {
-	for _, version := range []string{MQTT5, MQTT311} {
+	for _, version := range []string{mqtt.MQTT5, mqtt.MQTT311} {
 		t.Run(version, func(t *testing.T) {
 			cfg := localbroker.Config{TCPAddr: fmt.Sprintf("127.0.0.1:%d", testnet.FreePort(t)), PersistDir: t.TempDir()}
 			b := startPlain(t, cfg)
-			o := testOptions(SchemeMQTT, "127.0.0.1", b.mustPort(t), version)
+			o := testOptions(mqtt.SchemeMQTT, "127.0.0.1", b.mustPort(t), version)
 			o.ClientID, o.Clean, o.SessionExpiry = "survivor-"+version, false, 300
-			o.Reconnect = Reconnect{Enabled: true, InitialDelay: 1500 * time.Millisecond, MaxDelay: 2 * time.Second}
+			o.Reconnect = mqtt.Reconnect{Enabled: true, InitialDelay: 1500 * time.Millisecond, MaxDelay: 2 * time.Second}
 			s, rec := open(t, o)
-			if _, err := s.Subscribe(context.Background(), Subscription{Filter: "stream/#", QoS: 1}); err != nil {
+			if _, err := s.Subscribe(context.Background(), mqtt.Subscription{Filter: "stream/#", QoS: 1}); err != nil {
 				t.Fatal(err)
 			}
 			publishAll(t, o, "stream/a", 0, 50)
@@ -59,7 +60,7 @@ func TestReconnectAfterBrokerRestartLosesNothing(t *testing.T) {
 	}
 }
 
-func distinctPayloads(msgs []Message) int {
+func distinctPayloads(msgs []mqtt.Message) int {
 	seen := map[string]bool{}
 	for _, m := range msgs {
 		seen[string(m.Payload)] = true
@@ -70,9 +71,9 @@ func distinctPayloads(msgs []Message) int {
 func TestResubscribesWhenTheBrokerKeptNoSession(t *testing.T) {
 	cfg := localbroker.Config{TCPAddr: fmt.Sprintf("127.0.0.1:%d", testnet.FreePort(t))}
 	b := startPlain(t, cfg)
-	o := testOptions(SchemeMQTT, "127.0.0.1", b.mustPort(t), MQTT5)
+	o := testOptions(mqtt.SchemeMQTT, "127.0.0.1", b.mustPort(t), mqtt.MQTT5)
 	s, rec := open(t, o)
-	if _, err := s.Subscribe(context.Background(), Subscription{Filter: "again/#", QoS: 1}); err != nil {
+	if _, err := s.Subscribe(context.Background(), mqtt.Subscription{Filter: "again/#", QoS: 1}); err != nil {
 		t.Fatal(err)
 	}
 	_ = b.Stop(context.Background())
@@ -85,13 +86,13 @@ func TestResubscribesWhenTheBrokerKeptNoSession(t *testing.T) {
 
 // waitSubscribed publishes to topic until rec receives it, which proves a
 // subscription is in place after a reconnect.
-func waitSubscribed(t *testing.T, o Options, topic string, rec *recorder) {
+func waitSubscribed(t *testing.T, o mqtt.Options, topic string, rec *recorder) {
 	t.Helper()
 	o.ClientID = ""
 	p, _ := open(t, o)
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		_, _ = p.Publish(context.Background(), Message{Topic: topic, Payload: []byte("x"), QoS: 1})
+		_, _ = p.Publish(context.Background(), mqtt.Message{Topic: topic, Payload: []byte("x"), QoS: 1})
 		rec.mu.Lock()
 		n := len(rec.messages)
 		rec.mu.Unlock()
@@ -105,17 +106,17 @@ func waitSubscribed(t *testing.T, o Options, topic string, rec *recorder) {
 
 func TestWillOnCutConnection(t *testing.T) {
 	b := startLocal(t, localbroker.Config{})
-	for _, version := range []string{MQTT5, MQTT311} {
+	for _, version := range []string{mqtt.MQTT5, mqtt.MQTT311} {
 		t.Run(version, func(t *testing.T) {
-			base := testOptions(SchemeMQTT, "127.0.0.1", b.port(t, SchemeMQTT), version)
+			base := testOptions(mqtt.SchemeMQTT, "127.0.0.1", b.port(t, mqtt.SchemeMQTT), version)
 			watcher, rec := open(t, base)
-			if _, err := watcher.Subscribe(context.Background(), Subscription{Filter: "wills/#", QoS: 1}); err != nil {
+			if _, err := watcher.Subscribe(context.Background(), mqtt.Subscription{Filter: "wills/#", QoS: 1}); err != nil {
 				t.Fatal(err)
 			}
 			o := base
-			o.Will = &Will{Topic: "wills/" + version, Payload: []byte("lost"), QoS: 1}
-			if version == MQTT5 {
-				o.Will.Properties = Properties{ContentType: "text/plain", User: []UserProperty{{"why", "cut"}}}
+			o.Will = &mqtt.Will{Topic: "wills/" + version, Payload: []byte("lost"), QoS: 1}
+			if version == mqtt.MQTT5 {
+				o.Will.Properties = mqtt.Properties{ContentType: "text/plain", User: []mqtt.UserProperty{{Key: "why", Value: "cut"}}}
 			}
 			s, _ := open(t, o)
 			s.cutConnection()
@@ -123,7 +124,7 @@ func TestWillOnCutConnection(t *testing.T) {
 			if m.Topic != "wills/"+version || string(m.Payload) != "lost" {
 				t.Fatalf("will %+v", m)
 			}
-			if version == MQTT5 && (m.Properties.ContentType != "text/plain" || len(m.Properties.User) != 1) {
+			if version == mqtt.MQTT5 && (m.Properties.ContentType != "text/plain" || len(m.Properties.User) != 1) {
 				t.Fatalf("will properties %+v", m.Properties)
 			}
 		})
@@ -132,22 +133,22 @@ func TestWillOnCutConnection(t *testing.T) {
 
 func TestEveryPublishPropertyThroughMosquitto(t *testing.T) {
 	m := startMosquitto(t, mosquittoConfig{})
-	o := testOptions(SchemeMQTT, "127.0.0.1", m.ports["mqtt"], MQTT5)
+	o := testOptions(mqtt.SchemeMQTT, "127.0.0.1", m.ports["mqtt"], mqtt.MQTT5)
 	sub, rec := open(t, o)
 	ctx := context.Background()
-	if _, err := sub.Subscribe(ctx, Subscription{Filter: "props/#", QoS: 1, Identifier: 42}); err != nil {
+	if _, err := sub.Subscribe(ctx, mqtt.Subscription{Filter: "props/#", QoS: 1, Identifier: 42}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sub.Subscribe(ctx, Subscription{Filter: "props/+", QoS: 1, Identifier: 7}); err != nil {
+	if _, err := sub.Subscribe(ctx, mqtt.Subscription{Filter: "props/+", QoS: 1, Identifier: 7}); err != nil {
 		t.Fatal(err)
 	}
 	pub, _ := open(t, o)
 	utf8, expiry := byte(1), uint32(3600)
-	sent := Properties{
+	sent := mqtt.Properties{
 		PayloadFormat: &utf8, MessageExpiry: &expiry, ContentType: "application/json", ResponseTopic: "reply/here",
-		CorrelationData: []byte{1, 2, 3}, User: []UserProperty{{"a", "1"}, {"a", "2"}, {"b", "3"}}, TopicAlias: 3,
+		CorrelationData: []byte{1, 2, 3}, User: []mqtt.UserProperty{{Key: "a", Value: "1"}, {Key: "a", Value: "2"}, {Key: "b", Value: "3"}}, TopicAlias: 3,
 	}
-	if _, err := pub.Publish(ctx, Message{Topic: "props/x", Payload: []byte(`{"t":21}`), QoS: 1, Properties: sent}); err != nil {
+	if _, err := pub.Publish(ctx, mqtt.Message{Topic: "props/x", Payload: []byte(`{"t":21}`), QoS: 1, Properties: sent}); err != nil {
 		t.Fatal(err)
 	}
 	got := rec.waitMessages(t, 1)[0]
@@ -170,17 +171,17 @@ func TestEveryPublishPropertyThroughMosquitto(t *testing.T) {
 // one PUBLISH carrying several identifiers, as our broker sends it.
 func TestAllSubscriptionIdentifiersKept(t *testing.T) {
 	b := startLocal(t, localbroker.Config{})
-	o := testOptions(SchemeMQTT, "127.0.0.1", b.port(t, SchemeMQTT), MQTT5)
+	o := testOptions(mqtt.SchemeMQTT, "127.0.0.1", b.port(t, mqtt.SchemeMQTT), mqtt.MQTT5)
 	sub, rec := open(t, o)
 	ctx := context.Background()
 	for id, filter := range map[int]string{3: "ids/#", 900: "ids/+", 70000: "+/x"} {
-		if _, err := sub.Subscribe(ctx, Subscription{Filter: filter, QoS: 1, Identifier: id}); err != nil {
+		if _, err := sub.Subscribe(ctx, mqtt.Subscription{Filter: filter, QoS: 1, Identifier: id}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	pub, _ := open(t, o)
 	for range 3 {
-		if _, err := pub.Publish(ctx, Message{Topic: "ids/x", Payload: []byte("x"), QoS: 1}); err != nil {
+		if _, err := pub.Publish(ctx, mqtt.Message{Topic: "ids/x", Payload: []byte("x"), QoS: 1}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -193,15 +194,15 @@ func TestAllSubscriptionIdentifiersKept(t *testing.T) {
 
 func TestIncomingTopicAliasesResolved(t *testing.T) {
 	b := startLocal(t, localbroker.Config{})
-	o := testOptions(SchemeMQTT, "127.0.0.1", b.port(t, SchemeMQTT), MQTT5)
+	o := testOptions(mqtt.SchemeMQTT, "127.0.0.1", b.port(t, mqtt.SchemeMQTT), mqtt.MQTT5)
 	o.TopicAliasMaximum = 10 // the local broker then sends aliases
 	s, rec := open(t, o)
-	if _, err := s.Subscribe(context.Background(), Subscription{Filter: "aliased/#"}); err != nil {
+	if _, err := s.Subscribe(context.Background(), mqtt.Subscription{Filter: "aliased/#"}); err != nil {
 		t.Fatal(err)
 	}
-	p, _ := open(t, testOptions(SchemeMQTT, "127.0.0.1", b.port(t, SchemeMQTT), MQTT5))
+	p, _ := open(t, testOptions(mqtt.SchemeMQTT, "127.0.0.1", b.port(t, mqtt.SchemeMQTT), mqtt.MQTT5))
 	for range 3 {
-		if _, err := p.Publish(context.Background(), Message{Topic: "aliased/long/topic/name", Payload: []byte("x"), QoS: 1}); err != nil {
+		if _, err := p.Publish(context.Background(), mqtt.Message{Topic: "aliased/long/topic/name", Payload: []byte("x"), QoS: 1}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -225,14 +226,14 @@ func TestIncomingTopicAliasesResolved(t *testing.T) {
 // then discards the will, which an abrupt close would have published.
 func TestDisconnectIsClean(t *testing.T) {
 	b := startLocal(t, localbroker.Config{})
-	for _, version := range []string{MQTT5, MQTT311} {
-		base := testOptions(SchemeMQTT, "127.0.0.1", b.port(t, SchemeMQTT), version)
+	for _, version := range []string{mqtt.MQTT5, mqtt.MQTT311} {
+		base := testOptions(mqtt.SchemeMQTT, "127.0.0.1", b.port(t, mqtt.SchemeMQTT), version)
 		watcher, rec := open(t, base)
-		if _, err := watcher.Subscribe(context.Background(), Subscription{Filter: "clean/#"}); err != nil {
+		if _, err := watcher.Subscribe(context.Background(), mqtt.Subscription{Filter: "clean/#"}); err != nil {
 			t.Fatal(err)
 		}
 		o := base
-		o.Will = &Will{Topic: "clean/" + version, Payload: []byte("should not appear")}
+		o.Will = &mqtt.Will{Topic: "clean/" + version, Payload: []byte("should not appear")}
 		s, _ := open(t, o)
 		if err := s.Disconnect(context.Background()); err != nil {
 			t.Fatal(err)
@@ -240,7 +241,7 @@ func TestDisconnectIsClean(t *testing.T) {
 		if st := s.State(); st != StateDisconnected {
 			t.Fatalf("%s: state %v after Disconnect", version, st)
 		}
-		if _, err := s.Publish(context.Background(), Message{Topic: "x"}); err != ErrClosed {
+		if _, err := s.Publish(context.Background(), mqtt.Message{Topic: "x"}); err != ErrClosed {
 			t.Fatalf("%s: publish after Disconnect: %v", version, err)
 		}
 		found := false

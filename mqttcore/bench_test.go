@@ -13,16 +13,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mqttdesk/mqttdesk/internal/mqttload"
-	"github.com/mqttdesk/mqttdesk/internal/testnet"
+	"github.com/mqttdesk/mqttdesk/internal/bench/mqttload"
+	"github.com/mqttdesk/mqttdesk/internal/testkit/testnet"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
 // countingHandler counts messages and drops them, as a consumer that only
 // receives.
 type countingHandler struct{ n atomic.Int64 }
 
-func (h *countingHandler) HandleMessage(Message) { h.n.Add(1) }
-func (h *countingHandler) HandleEvent(Event)     {}
+func (h *countingHandler) HandleMessage(mqtt.Message) { h.n.Add(1) }
+func (h *countingHandler) HandleEvent(Event)          {}
 
 // mqttdeskGCPercent is the garbage collector target mqttdesk's process
 // runs with (app.TuneRuntime, which mqttcore cannot import).
@@ -50,8 +51,8 @@ func BenchmarkSessionReceive(b *testing.B) {
 	defer srv.Close()
 	port := strconv.Itoa(srv.Port())
 	receivers := map[string]func() float64{
-		"session":      func() float64 { return sessionRate(b, srv, MQTT5) },
-		"session_v311": func() float64 { return sessionRate(b, srv, MQTT311) },
+		"session":      func() float64 { return sessionRate(b, srv, mqtt.MQTT5) },
+		"session_v311": func() float64 { return sessionRate(b, srv, mqtt.MQTT311) },
 		"mosquitto_sub": func() float64 {
 			return commandRate(b, srv, "mosquitto_sub", "-h", "127.0.0.1", "-p", port, "-t", "mqttload/#", "-q", "1")
 		},
@@ -83,7 +84,7 @@ func BenchmarkSessionReceive(b *testing.B) {
 // The caller disconnects it.
 func streamSession(tb testing.TB, srv *mqttload.StreamServer, version, filter string, h Handler) *Session {
 	tb.Helper()
-	o := NewOptions("stream", SchemeMQTT, "127.0.0.1")
+	o := mqtt.NewOptions("stream", mqtt.SchemeMQTT, "127.0.0.1")
 	o.Port, o.Version = srv.Port(), version
 	s, err := NewSession(o, h)
 	if err != nil {
@@ -93,7 +94,7 @@ func streamSession(tb testing.TB, srv *mqttload.StreamServer, version, filter st
 	if err := s.Connect(ctx); err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := s.Subscribe(ctx, Subscription{Filter: filter, QoS: 1}); err != nil {
+	if _, err := s.Subscribe(ctx, mqtt.Subscription{Filter: filter, QoS: 1}); err != nil {
 		_ = s.Disconnect(ctx)
 		tb.Fatal(err)
 	}

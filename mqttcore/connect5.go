@@ -3,13 +3,15 @@ package mqttcore
 import (
 	"bytes"
 	"encoding/binary"
+
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
 // willNeedsOwnConnect reports whether the will has properties that
 // paho.golang v0.23 leaves out of CONNECT: it encodes will properties with
 // CONNECT's property filter, which keeps only the will delay and user
 // properties.
-func willNeedsOwnConnect(w *Will) bool {
+func willNeedsOwnConnect(w *mqtt.Will) bool {
 	if w == nil {
 		return false
 	}
@@ -19,7 +21,7 @@ func willNeedsOwnConnect(w *Will) bool {
 
 // encodeConnectV5 encodes the MQTT 5 CONNECT that connectPacket describes,
 // will properties included (MQTT 5.0 section 3.1).
-func encodeConnectV5(o Options, clientID string) []byte {
+func encodeConnectV5(o mqtt.Options, clientID string) []byte {
 	var vh bytes.Buffer
 	writeString(&vh, "MQTT")
 	vh.WriteByte(5)
@@ -46,7 +48,7 @@ func encodeConnectV5(o Options, clientID string) []byte {
 	return pkt.Bytes()
 }
 
-func connectFlags(o Options) byte {
+func connectFlags(o mqtt.Options) byte {
 	var f byte
 	if o.Clean {
 		f |= 0x02
@@ -68,7 +70,7 @@ func connectFlags(o Options) byte {
 
 // connectProperties encodes the CONNECT properties in the order paho
 // does, so that both encoders produce the same bytes.
-func connectProperties(o Options) []byte {
+func connectProperties(o mqtt.Options) []byte {
 	var b bytes.Buffer
 	if o.ReceiveMaximum > 0 {
 		b.WriteByte(0x21)
@@ -78,10 +80,8 @@ func connectProperties(o Options) []byte {
 		b.WriteByte(0x22)
 		_ = binary.Write(&b, binary.BigEndian, o.TopicAliasMaximum)
 	}
-	if o.MaximumPacketSize > 0 {
-		b.WriteByte(0x27)
-		_ = binary.Write(&b, binary.BigEndian, o.MaximumPacketSize)
-	}
+	b.WriteByte(0x27)
+	_ = binary.Write(&b, binary.BigEndian, o.PacketSizeLimit())
 	if o.NoProblemInfo {
 		b.Write([]byte{0x17, 0})
 	}
@@ -96,7 +96,7 @@ func connectProperties(o Options) []byte {
 	return b.Bytes()
 }
 
-func willProperties(w *Will) []byte {
+func willProperties(w *mqtt.Will) []byte {
 	var b bytes.Buffer
 	p := w.Properties
 	if w.Delay > 0 {
@@ -126,7 +126,7 @@ func willProperties(w *Will) []byte {
 	return b.Bytes()
 }
 
-func writeUser(b *bytes.Buffer, user []UserProperty) {
+func writeUser(b *bytes.Buffer, user []mqtt.UserProperty) {
 	for _, u := range user {
 		b.WriteByte(0x26)
 		writeString(b, u.Key)

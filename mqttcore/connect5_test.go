@@ -3,6 +3,8 @@ package mqttcore
 import (
 	"bytes"
 	"testing"
+
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
 // TestOwnConnectMatchesPaho checks our CONNECT encoder byte for byte
@@ -10,16 +12,16 @@ import (
 // properties paho leaves out are checked end to end by
 // TestWillOnCutConnection.)
 func TestOwnConnectMatchesPaho(t *testing.T) {
-	o := NewOptions("c", SchemeMQTT, "h")
+	o := mqtt.NewOptions("c", mqtt.SchemeMQTT, "h")
 	o.Username, o.Password, o.KeepAlive, o.Clean = "user", "pass", 30, false
 	o.SessionExpiry, o.ReceiveMaximum, o.MaximumPacketSize, o.TopicAliasMaximum = 60, 100, 1<<20, 5
 	o.RequestResponseInfo, o.NoProblemInfo = true, true
-	o.UserProperties = []UserProperty{{"k", "v"}}
-	o.Will = &Will{Topic: "w", Payload: []byte("bye"), QoS: 1, Retain: true, Delay: 5, Properties: Properties{User: []UserProperty{{"u", "1"}}}}
+	o.UserProperties = []mqtt.UserProperty{{Key: "k", Value: "v"}}
+	o.Will = &mqtt.Will{Topic: "w", Payload: []byte("bye"), QoS: 1, Retain: true, Delay: 5, Properties: mqtt.Properties{User: []mqtt.UserProperty{{Key: "u", Value: "1"}}}}
 
 	for _, name := range []string{"everything", "minimal"} {
 		if name == "minimal" {
-			o = NewOptions("c", SchemeMQTT, "h")
+			o = mqtt.NewOptions("c", mqtt.SchemeMQTT, "h")
 		}
 		var want bytes.Buffer
 		cp := connectPacket(o, "id-1").Packet()

@@ -11,24 +11,25 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/mqttdesk/mqttdesk/internal/wsconn"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
 var timeZero time.Time
 
 // dial opens the network connection o describes, through its proxy, TLS
 // and WebSocket layers, within ctx. MQTT's CONNECT is not sent yet.
-func (o Options) dial(ctx context.Context) (net.Conn, error) {
+func dial(ctx context.Context, o mqtt.Options) (net.Conn, error) {
 	var tlsCfg *tls.Config
-	if o.isTLS() {
+	if o.IsTLS() {
 		var err error
-		if tlsCfg, err = o.tlsConfig(); err != nil {
+		if tlsCfg, err = tlsConfig(o); err != nil {
 			return nil, &configError{msg: err.Error()}
 		}
 	}
-	if o.isWebSocket() {
-		return o.dialWebSocket(ctx, tlsCfg)
+	if o.IsWebSocket() {
+		return dialWebSocket(ctx, o, tlsCfg)
 	}
-	conn, err := o.dialTCP(ctx, o.addr())
+	conn, err := dialTCP(ctx, o, o.Addr())
 	if err != nil || tlsCfg == nil {
 		return conn, err
 	}
@@ -44,15 +45,15 @@ func handshakeTLS(ctx context.Context, conn net.Conn, cfg *tls.Config) (net.Conn
 	return tc, nil
 }
 
-func (o Options) dialWebSocket(ctx context.Context, tlsCfg *tls.Config) (net.Conn, error) {
+func dialWebSocket(ctx context.Context, o mqtt.Options, tlsCfg *tls.Config) (net.Conn, error) {
 	d := websocket.Dialer{
 		Subprotocols:     []string{wsconn.Subprotocol},
-		HandshakeTimeout: o.connectTimeout(),
+		HandshakeTimeout: o.Timeout(),
 		NetDialContext: func(ctx context.Context, _, addr string) (net.Conn, error) {
-			return o.dialTCP(ctx, addr)
+			return dialTCP(ctx, o, addr)
 		},
 		NetDialTLSContext: func(ctx context.Context, _, addr string) (net.Conn, error) {
-			conn, err := o.dialTCP(ctx, addr)
+			conn, err := dialTCP(ctx, o, addr)
 			if err != nil {
 				return nil, err
 			}
@@ -63,7 +64,7 @@ func (o Options) dialWebSocket(ctx context.Context, tlsCfg *tls.Config) (net.Con
 	for k, v := range o.WSHeaders {
 		header.Set(k, v)
 	}
-	u := url.URL{Scheme: o.Scheme, Host: o.addr(), Path: o.wsPath()}
+	u := url.URL{Scheme: o.Scheme, Host: o.Addr(), Path: o.WebSocketPath()}
 	ws, resp, err := d.DialContext(ctx, u.String(), header)
 	if resp != nil && resp.Body != nil {
 		_ = resp.Body.Close()

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
 // ErrorKind classifies a connection failure.
@@ -31,7 +33,8 @@ const (
 	ErrPacketTooLarge
 	ErrRefused // any other CONNACK refusal
 	ErrProxy
-	ErrConfig // the options cannot work (a missing file, a wrong passphrase)
+	ErrConfig   // the options cannot work (a missing file, a wrong passphrase)
+	ErrProtocol // the broker sent a packet MQTT does not allow
 )
 
 // Sentinel errors callers may test with errors.Is.
@@ -76,7 +79,7 @@ func (e *Error) isFatal() bool {
 }
 
 // classify turns a dial or CONNECT failure into an *Error.
-func classify(o Options, err error) *Error {
+func classify(o mqtt.Options, err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
 		return e
@@ -89,12 +92,12 @@ func classify(o Options, err error) *Error {
 	return &Error{Kind: ErrOther, Sentence: fmt.Sprintf("Could not connect to %s: %v.", o.URL(), err), Err: err}
 }
 
-var classifiers = []func(Options, error) *Error{
+var classifiers = []func(mqtt.Options, error) *Error{
 	classifyConfig, classifyProxy, classifyDNS, classifyRefused, classifyTimeout,
 	classifyUnknownAuthority, classifyHostname, classifyExpired,
 }
 
-func classifyConfig(_ Options, err error) *Error {
+func classifyConfig(_ mqtt.Options, err error) *Error {
 	var ce *configError
 	if errors.As(err, &ce) {
 		return &Error{Kind: ErrConfig, Sentence: capitalize(ce.Error()) + ".", Err: err}
@@ -102,7 +105,7 @@ func classifyConfig(_ Options, err error) *Error {
 	return nil
 }
 
-func classifyProxy(_ Options, err error) *Error {
+func classifyProxy(_ mqtt.Options, err error) *Error {
 	var pe *proxyError
 	if errors.As(err, &pe) {
 		return &Error{Kind: ErrProxy, Sentence: capitalize(pe.Error()) + "; check the proxy settings.", Err: err}
@@ -110,7 +113,7 @@ func classifyProxy(_ Options, err error) *Error {
 	return nil
 }
 
-func classifyDNS(o Options, err error) *Error {
+func classifyDNS(o mqtt.Options, err error) *Error {
 	var dns *net.DNSError
 	if errors.As(err, &dns) && (dns.IsNotFound || strings.Contains(dns.Err, "no such host")) {
 		return &Error{Kind: ErrNameNotFound, Sentence: fmt.Sprintf("The name %q was not found; check the host name.", o.Host), Err: err}
@@ -118,22 +121,22 @@ func classifyDNS(o Options, err error) *Error {
 	return nil
 }
 
-func classifyRefused(o Options, err error) *Error {
+func classifyRefused(o mqtt.Options, err error) *Error {
 	if errors.Is(err, syscall.ECONNREFUSED) {
-		return &Error{Kind: ErrConnectionRefused, Sentence: fmt.Sprintf("Nothing accepted the connection at %s; check the port and that the broker is running.", o.addr()), Err: err}
+		return &Error{Kind: ErrConnectionRefused, Sentence: fmt.Sprintf("Nothing accepted the connection at %s; check the port and that the broker is running.", o.Addr()), Err: err}
 	}
 	return nil
 }
 
-func classifyTimeout(o Options, err error) *Error {
+func classifyTimeout(o mqtt.Options, err error) *Error {
 	var ne net.Error
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
-		return &Error{Kind: ErrTimeout, Sentence: fmt.Sprintf("No answer from %s within %s; check the address, the port and any firewall or proxy.", o.addr(), o.connectTimeout()), Err: err}
+		return &Error{Kind: ErrTimeout, Sentence: fmt.Sprintf("No answer from %s within %s; check the address, the port and any firewall or proxy.", o.Addr(), o.Timeout()), Err: err}
 	}
 	return nil
 }
 
-func classifyUnknownAuthority(_ Options, err error) *Error {
+func classifyUnknownAuthority(_ mqtt.Options, err error) *Error {
 	var ua x509.UnknownAuthorityError
 	if !errors.As(err, &ua) {
 		return nil
@@ -150,7 +153,7 @@ func classifyUnknownAuthority(_ Options, err error) *Error {
 	return &Error{Kind: ErrTLSUnknownAuthority, Sentence: what + " is not signed by a CA this computer trusts; choose the broker's CA file in the TLS settings.", Err: err}
 }
 
-func classifyHostname(o Options, err error) *Error {
+func classifyHostname(o mqtt.Options, err error) *Error {
 	var he x509.HostnameError
 	if !errors.As(err, &he) {
 		return nil
@@ -159,7 +162,7 @@ func classifyHostname(o Options, err error) *Error {
 	return &Error{Kind: ErrTLSHostname, Sentence: fmt.Sprintf("The broker's certificate is for %s, not %q; connect with one of those names or set the server name in the TLS settings.", names, he.Host), Err: err}
 }
 
-func classifyExpired(_ Options, err error) *Error {
+func classifyExpired(_ mqtt.Options, err error) *Error {
 	var ci x509.CertificateInvalidError
 	if !errors.As(err, &ci) || ci.Reason != x509.Expired {
 		return nil
@@ -190,28 +193,28 @@ func certNames(c *x509.Certificate) string {
 }
 
 // refusal turns a CONNACK refusal (an MQTT 5 reason code) into an *Error.
-func refusal(o Options, code byte, reason string) *Error {
-	cause := fmt.Errorf("CONNACK %s (0x%02X) %s", reasonText(code), code, reason)
+func refusal(o mqtt.Options, code byte, reason string) *Error {
+	cause := fmt.Errorf("CONNACK %s (0x%02X) %s", mqtt.ReasonText(code), code, reason)
 	switch code {
 	case 0x86:
 		return &Error{Kind: ErrBadCredentials, Sentence: "The broker refused the username or password; check them in the connection's settings.", Err: cause}
 	case 0x87:
 		sentence := "The broker refused this client: not authorized."
-		if o.Version == MQTT311 && o.Username != "" {
+		if o.Version == mqtt.MQTT311 && o.Username != "" {
 			// 3.1.1 brokers answer a wrong password with this code too.
 			sentence = "The broker refused this client: not authorized; check the username and password."
 		}
 		return &Error{Kind: ErrNotAuthorized, Sentence: sentence, Err: cause}
 	case 0x84:
-		other := MQTT311
-		if o.Version == MQTT311 {
-			other = MQTT5
+		other := mqtt.MQTT311
+		if o.Version == mqtt.MQTT311 {
+			other = mqtt.MQTT5
 		}
 		return &Error{Kind: ErrProtocolVersion, Sentence: fmt.Sprintf("The broker does not speak MQTT %s; switch this connection to MQTT %s.", o.Version, other), Err: cause}
 	case 0x95:
 		return &Error{Kind: ErrPacketTooLarge, Sentence: "The broker refused the connection because a packet was too large.", Err: cause}
 	}
-	return &Error{Kind: ErrRefused, Sentence: fmt.Sprintf("The broker refused the connection: %s.", reasonText(code)), Err: cause}
+	return &Error{Kind: ErrRefused, Sentence: fmt.Sprintf("The broker refused the connection: %s.", mqtt.ReasonText(code)), Err: cause}
 }
 
 // configError is a problem with the options found while connecting.

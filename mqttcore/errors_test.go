@@ -10,9 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mqttdesk/mqttdesk/internal/testnet"
-	"github.com/mqttdesk/mqttdesk/internal/testpki"
+	"github.com/mqttdesk/mqttdesk/internal/testkit/testnet"
+	"github.com/mqttdesk/mqttdesk/internal/testkit/testpki"
 	"github.com/mqttdesk/mqttdesk/localbroker"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
 // useLoopbackDNS makes host lookups ask a DNS server on loopback that
@@ -81,7 +82,7 @@ func fakeBroker(t *testing.T, reply []byte) int {
 
 type errorCase struct {
 	name  string
-	opts  func(t *testing.T) Options
+	opts  func(t *testing.T) mqtt.Options
 	kind  ErrorKind
 	words []string
 }
@@ -91,41 +92,41 @@ func TestConnectErrorsInPlainWords(t *testing.T) {
 	local := startLocal(t, localbroker.Config{Users: []localbroker.User{{Name: "dev", Password: "right"}}})
 	closedPort := testnet.FreePort(t)
 	cases := []errorCase{
-		{"name not found", func(t *testing.T) Options {
-			return testOptions(SchemeMQTT, "no-such-broker.mqttdesk.test", 1883, MQTT5)
+		{"name not found", func(t *testing.T) mqtt.Options {
+			return testOptions(mqtt.SchemeMQTT, "no-such-broker.mqttdesk.test", 1883, mqtt.MQTT5)
 		}, ErrNameNotFound, []string{`The name "no-such-broker.mqttdesk.test" was not found`}},
-		{"connection refused", func(t *testing.T) Options {
-			return testOptions(SchemeMQTT, "127.0.0.1", closedPort, MQTT5)
+		{"connection refused", func(t *testing.T) mqtt.Options {
+			return testOptions(mqtt.SchemeMQTT, "127.0.0.1", closedPort, mqtt.MQTT5)
 		}, ErrConnectionRefused, []string{"Nothing accepted the connection at 127.0.0.1:", "check the port"}},
-		{"timeout", func(t *testing.T) Options {
-			o := testOptions(SchemeMQTT, "127.0.0.1", fakeBroker(t, nil), MQTT311)
+		{"timeout", func(t *testing.T) mqtt.Options {
+			o := testOptions(mqtt.SchemeMQTT, "127.0.0.1", fakeBroker(t, nil), mqtt.MQTT311)
 			o.ConnectTimeout = 1
 			return o
 		}, ErrTimeout, []string{"No answer from 127.0.0.1:", "within 1s"}},
-		{"unknown authority", func(t *testing.T) Options {
-			return testOptions(SchemeMQTTS, "localhost", local.port(t, SchemeMQTTS), MQTT5)
+		{"unknown authority", func(t *testing.T) mqtt.Options {
+			return testOptions(mqtt.SchemeMQTTS, "localhost", local.port(t, mqtt.SchemeMQTTS), mqtt.MQTT5)
 		}, ErrTLSUnknownAuthority, []string{`"mqttdesk local broker", issued by "mqttdesk local CA"`, "choose the broker's CA file"}},
-		{"bad password 5.0", func(t *testing.T) Options {
-			o := testOptions(SchemeMQTT, "127.0.0.1", local.port(t, SchemeMQTT), MQTT5)
+		{"bad password 5.0", func(t *testing.T) mqtt.Options {
+			o := testOptions(mqtt.SchemeMQTT, "127.0.0.1", local.port(t, mqtt.SchemeMQTT), mqtt.MQTT5)
 			o.Username, o.Password = "dev", "wrong"
 			return o
 		}, ErrBadCredentials, []string{"refused the username or password"}},
-		{"bad password 3.1.1", func(t *testing.T) Options {
-			o := testOptions(SchemeMQTT, "127.0.0.1", local.port(t, SchemeMQTT), MQTT311)
+		{"bad password 3.1.1", func(t *testing.T) mqtt.Options {
+			o := testOptions(mqtt.SchemeMQTT, "127.0.0.1", local.port(t, mqtt.SchemeMQTT), mqtt.MQTT311)
 			o.Username, o.Password = "dev", "wrong"
 			return o
 		}, ErrNotAuthorized, []string{"not authorized; check the username and password"}},
-		{"3.1.1 refused as a version", func(t *testing.T) Options {
-			return testOptions(SchemeMQTT, "127.0.0.1", fakeBroker(t, []byte{0x20, 2, 0, 1}), MQTT311)
+		{"3.1.1 refused as a version", func(t *testing.T) mqtt.Options {
+			return testOptions(mqtt.SchemeMQTT, "127.0.0.1", fakeBroker(t, []byte{0x20, 2, 0, 1}), mqtt.MQTT311)
 		}, ErrProtocolVersion, []string{"does not speak MQTT 3.1.1; switch this connection to MQTT 5.0"}},
-		{"5.0 refused as a version", func(t *testing.T) Options {
-			return testOptions(SchemeMQTT, "127.0.0.1", fakeBroker(t, []byte{0x20, 3, 0, 0x84, 0}), MQTT5)
+		{"5.0 refused as a version", func(t *testing.T) mqtt.Options {
+			return testOptions(mqtt.SchemeMQTT, "127.0.0.1", fakeBroker(t, []byte{0x20, 3, 0, 0x84, 0}), mqtt.MQTT5)
 		}, ErrProtocolVersion, []string{"does not speak MQTT 5.0; switch this connection to MQTT 3.1.1"}},
-		{"5.0 to a 3.1.1-only broker", func(t *testing.T) Options {
-			return testOptions(SchemeMQTT, "127.0.0.1", fakeBroker(t, []byte{0x20, 2, 0, 1}), MQTT5)
+		{"5.0 to a 3.1.1-only broker", func(t *testing.T) mqtt.Options {
+			return testOptions(mqtt.SchemeMQTT, "127.0.0.1", fakeBroker(t, []byte{0x20, 2, 0, 1}), mqtt.MQTT5)
 		}, ErrProtocolVersion, []string{"does not speak MQTT 5.0; switch this connection to MQTT 3.1.1"}},
-		{"missing CA file", func(t *testing.T) Options {
-			o := testOptions(SchemeMQTTS, "localhost", local.port(t, SchemeMQTTS), MQTT5)
+		{"missing CA file", func(t *testing.T) mqtt.Options {
+			o := testOptions(mqtt.SchemeMQTTS, "localhost", local.port(t, mqtt.SchemeMQTTS), mqtt.MQTT5)
 			o.TLS.CAFile = filepath.Join(t.TempDir(), "gone.pem")
 			return o
 		}, ErrConfig, []string{"gone.pem does not exist; choose it again in the TLS settings"}},
@@ -160,22 +161,22 @@ func mosquittoErrorCases(t *testing.T) []errorCase {
 	}})
 	closed := startMosquitto(t, mosquittoConfig{global: "allow_anonymous false\n"})
 	return []errorCase{
-		{"hostname mismatch", func(t *testing.T) Options {
-			o := testOptions(SchemeMQTTS, "127.0.0.1", wrongName.ports["mqtts"], MQTT5)
+		{"hostname mismatch", func(t *testing.T) mqtt.Options {
+			o := testOptions(mqtt.SchemeMQTTS, "127.0.0.1", wrongName.ports["mqtts"], mqtt.MQTT5)
 			o.TLS.CAFile = wrongName.ca.CertPEM
 			return o
 		}, ErrTLSHostname, []string{"is for broker.test, mqtt.broker.test, not \"127.0.0.1\""}},
-		{"expired certificate", func(t *testing.T) Options {
-			o := testOptions(SchemeMQTTS, "localhost", expired.ports["mqtts"], MQTT5)
+		{"expired certificate", func(t *testing.T) mqtt.Options {
+			o := testOptions(mqtt.SchemeMQTTS, "localhost", expired.ports["mqtts"], mqtt.MQTT5)
 			o.TLS.CAFile = expired.ca.CertPEM
 			return o
 		}, ErrTLSExpired, []string{"expired on " + time.Now().AddDate(0, 0, -1).Format(time.DateOnly)}},
-		{"not authorized", func(t *testing.T) Options {
-			return testOptions(SchemeMQTT, "127.0.0.1", closed.ports["mqtt"], MQTT5)
+		{"not authorized", func(t *testing.T) mqtt.Options {
+			return testOptions(mqtt.SchemeMQTT, "127.0.0.1", closed.ports["mqtt"], mqtt.MQTT5)
 		}, ErrNotAuthorized, []string{"refused this client: not authorized"}},
-		{"wrong key passphrase", func(t *testing.T) Options {
-			o := testOptions(SchemeMQTTS, "localhost", closed.ports["mtls"], MQTT5)
-			o.TLS = TLSOptions{CAFile: closed.ca.CertPEM, CertFile: closed.client.CertFile, KeyFile: closed.client.EncryptedPKCS8("right"), KeyPassphrase: "wrong"}
+		{"wrong key passphrase", func(t *testing.T) mqtt.Options {
+			o := testOptions(mqtt.SchemeMQTTS, "localhost", closed.ports["mtls"], mqtt.MQTT5)
+			o.TLS = mqtt.TLSOptions{CAFile: closed.ca.CertPEM, CertFile: closed.client.CertFile, KeyFile: closed.client.EncryptedPKCS8("right"), KeyPassphrase: "wrong"}
 			return o
 		}, ErrConfig, []string{"The passphrase does not open the client key"}},
 	}
@@ -183,13 +184,13 @@ func mosquittoErrorCases(t *testing.T) []errorCase {
 
 func TestPublishTooLarge(t *testing.T) {
 	m := startMosquitto(t, mosquittoConfig{global: "max_packet_size 2000\n"})
-	s, _ := open(t, testOptions(SchemeMQTT, "127.0.0.1", m.ports["mqtt"], MQTT5))
-	_, err := s.Publish(context.Background(), Message{Topic: "big", Payload: make([]byte, 5000), QoS: 1})
+	s, _ := open(t, testOptions(mqtt.SchemeMQTT, "127.0.0.1", m.ports["mqtt"], mqtt.MQTT5))
+	_, err := s.Publish(context.Background(), mqtt.Message{Topic: "big", Payload: make([]byte, 5000), QoS: 1})
 	e, ok := err.(*Error)
 	if !ok || e.Kind != ErrPacketTooLarge || !strings.Contains(e.Sentence, "the broker accepts at most 2000") {
 		t.Fatalf("publish of 5000 bytes: %v", err)
 	}
-	if _, err := s.Publish(context.Background(), Message{Topic: "small", Payload: make([]byte, 100), QoS: 1}); err != nil {
+	if _, err := s.Publish(context.Background(), mqtt.Message{Topic: "small", Payload: make([]byte, 100), QoS: 1}); err != nil {
 		t.Fatalf("the session is unusable after refusing a large message: %v", err)
 	}
 }

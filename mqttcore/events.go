@@ -1,6 +1,10 @@
 package mqttcore
 
-import "time"
+import (
+	"time"
+
+	"github.com/mqttdesk/mqttdesk/mqtt"
+)
 
 // State is where a session's connection stands.
 type State int
@@ -46,7 +50,7 @@ type Event struct {
 	Connack    *Connack
 	Disconnect *DisconnectInfo
 	Publish    *PublishEvent
-	Subscribed []SubscribeResult
+	Subscribed []mqtt.SubscribeResult
 	Err        error         // for EventConnectFailed and EventDisconnected: an *Error
 	Delay      time.Duration // before the next attempt
 	Final      bool          // no further attempt follows
@@ -70,7 +74,7 @@ type Connack struct {
 	ServerReference   string
 	ReasonString      string
 	ResponseInfo      string
-	User              []UserProperty
+	User              []mqtt.UserProperty
 }
 
 // DisconnectInfo says how an established connection ended.
@@ -84,8 +88,8 @@ type DisconnectInfo struct {
 
 // PublishEvent reports one completed publish.
 type PublishEvent struct {
-	Message Message
-	Result  PublishResult
+	Message mqtt.Message
+	Result  mqtt.PublishResult
 	Err     error
 }
 
@@ -93,7 +97,7 @@ type PublishEvent struct {
 func (i DisconnectInfo) describe() string {
 	switch {
 	case i.ByServer:
-		return "the broker sent DISCONNECT (" + reasonText(i.ReasonCode) + ") " + i.ReasonString
+		return "the broker sent DISCONNECT (" + mqtt.ReasonText(i.ReasonCode) + ") " + i.ReasonString
 	case i.ByClient:
 		return "disconnected by the user"
 	case i.Err != nil:

@@ -4,11 +4,12 @@ import (
 	"testing"
 
 	"github.com/mqttdesk/mqttdesk/localbroker"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
 func TestEventsOfAConnection(t *testing.T) {
 	b := startLocal(t, localbroker.Config{})
-	s, rec := open(t, testOptions(SchemeMQTT, "127.0.0.1", b.port(t, SchemeMQTT), MQTT5))
+	s, rec := open(t, testOptions(mqtt.SchemeMQTT, "127.0.0.1", b.port(t, mqtt.SchemeMQTT), mqtt.MQTT5))
 	connected := rec.waitEvent(t, EventConnected, 1)
 	ack := connected.Connack
 	if ack == nil || ack.ClientID == "" || !ack.RetainAvailable || ack.MaximumQoS != 2 {

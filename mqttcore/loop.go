@@ -3,6 +3,8 @@ package mqttcore
 import (
 	"context"
 	"time"
+
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
 // run connects and reconnects until ctx ends or an attempt fails in a way
@@ -17,6 +19,7 @@ func (s *Session) run(ctx context.Context) {
 		drv, ack, err := s.attempt(ctx)
 		if err != nil {
 			failures++
+			s.setState(StateDisconnected) // while it waits to try again
 			if ctx.Err() != nil {
 				s.reportFirst(ErrClosed)
 				return
@@ -45,17 +48,23 @@ func (s *Session) run(ctx context.Context) {
 
 // attempt dials and sends CONNECT once, within the connect timeout.
 func (s *Session) attempt(ctx context.Context) (driver, *Connack, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.opts.connectTimeout())
+	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout())
 	defer cancel()
-	conn, err := s.opts.dial(ctx)
+	conn, err := dial(ctx, s.opts)
 	if err != nil {
 		return nil, nil, classify(s.opts, err)
 	}
 	s.mu.Lock()
 	s.aliases = map[uint16]string{}
 	s.mu.Unlock()
-	tap := newTapConn(conn, s.log, s.opts.Version == MQTT5, s.deliver)
-	drv, ack, err := s.connect(ctx, tap, s.opts, s.opts.clientID(), s.deliver)
+	tap := newTapConn(conn, s.log, s.opts, s.deliver)
+	drv, ack, err := s.connect(ctx, tap, s.opts, s.opts.AttemptClientID(), s.deliver)
+	if v := tap.violation(); v != nil {
+		if err == nil {
+			drv.disconnect() // the connection is closed; let the library's goroutines end
+		}
+		return nil, nil, v.userError()
+	}
 	if err != nil {
 		return nil, nil, classify(s.opts, err)
 	}
@@ -75,7 +84,7 @@ func (s *Session) connected(ctx context.Context, drv driver, ack *Connack) {
 	s.connack = ack
 	resub := !ack.SessionPresent || s.dirty
 	s.mu.Unlock()
-	var results []SubscribeResult
+	var results []mqtt.SubscribeResult
 	var subErr error
 	for restored := false; ; restored = true {
 		s.mu.Lock()
@@ -85,7 +94,7 @@ func (s *Session) connected(ctx context.Context, drv driver, ack *Connack) {
 			s.mu.Unlock()
 			break
 		}
-		subs := append([]Subscription(nil), s.subs...)
+		subs := append([]mqtt.Subscription(nil), s.subs...)
 		s.dirty = false
 		s.mu.Unlock()
 		if len(subs) > 0 {
@@ -113,10 +122,13 @@ func (s *Session) serve(ctx context.Context, drv driver) DisconnectInfo {
 	s.mu.Lock()
 	s.drv, s.connack, s.state = nil, nil, StateDisconnected
 	s.up = make(chan struct{})
-	closing := s.closed
+	closing, tap := s.closed, s.tap
 	s.mu.Unlock()
 	info := drv.lostInfo()
 	info.ByClient = info.ByClient || closing
+	if v := tap.violation(); v != nil && !info.ByClient {
+		info.ByServer, info.Err = false, v.userError()
+	}
 	s.log.note("connection ended: " + info.describe())
 	if info.Err != nil && !info.ByClient {
 		info.Err = classify(s.opts, info.Err)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
 // Subscribe validates subs, subscribes and returns the broker's answer for
@@ -12,9 +14,9 @@ import (
 // reconnect when the broker has not kept the session. While disconnected it
 // keeps them for the next connection and returns ErrNotConnected. It blocks
 // until the broker answers or ctx ends.
-func (s *Session) Subscribe(ctx context.Context, subs ...Subscription) ([]SubscribeResult, error) {
+func (s *Session) Subscribe(ctx context.Context, subs ...mqtt.Subscription) ([]mqtt.SubscribeResult, error) {
 	for _, sub := range subs {
-		if err := ValidateFilter(sub.Filter); err != nil {
+		if err := mqtt.ValidateFilter(sub.Filter); err != nil {
 			return nil, err
 		}
 		if sub.QoS > 2 {
@@ -34,14 +36,14 @@ func (s *Session) Subscribe(ctx context.Context, subs ...Subscription) ([]Subscr
 }
 
 // remember records subs and returns the current connection.
-func (s *Session) remember(subs []Subscription) (driver, error) {
+func (s *Session) remember(subs []mqtt.Subscription) (driver, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return nil, ErrClosed
 	}
 	for _, sub := range subs {
-		s.subs = slices.DeleteFunc(s.subs, func(x Subscription) bool { return x.Filter == sub.Filter })
+		s.subs = slices.DeleteFunc(s.subs, func(x mqtt.Subscription) bool { return x.Filter == sub.Filter })
 		s.subs = append(s.subs, sub)
 	}
 	if s.drv == nil {
@@ -51,18 +53,18 @@ func (s *Session) remember(subs []Subscription) (driver, error) {
 	return s.drv, nil
 }
 
-func (s *Session) forgetRefused(results []SubscribeResult) {
+func (s *Session) forgetRefused(results []mqtt.SubscribeResult) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, r := range results {
 		if !r.Granted() {
-			s.subs = slices.DeleteFunc(s.subs, func(x Subscription) bool { return x.Filter == r.Filter })
+			s.subs = slices.DeleteFunc(s.subs, func(x mqtt.Subscription) bool { return x.Filter == r.Filter })
 		}
 	}
 }
 
 // Subscriptions returns the subscriptions the session keeps.
-func (s *Session) Subscriptions() []Subscription {
+func (s *Session) Subscriptions() []mqtt.Subscription {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.subs)
@@ -73,7 +75,7 @@ func (s *Session) Subscriptions() []Subscription {
 // are not made again after reconnecting.
 func (s *Session) Unsubscribe(ctx context.Context, filters ...string) error {
 	s.mu.Lock()
-	s.subs = slices.DeleteFunc(s.subs, func(x Subscription) bool { return slices.Contains(filters, x.Filter) })
+	s.subs = slices.DeleteFunc(s.subs, func(x mqtt.Subscription) bool { return slices.Contains(filters, x.Filter) })
 	drv := s.drv
 	s.mu.Unlock()
 	if drv == nil {
@@ -89,36 +91,59 @@ func (s *Session) Unsubscribe(ctx context.Context, filters ...string) error {
 // return the broker's answer. While disconnected, QoS 0 fails with
 // ErrNotConnected and QoS 1 and 2 wait for the connection to come back (a
 // publish cut off by a lost connection is sent again), until ctx ends.
-func (s *Session) Publish(ctx context.Context, m Message) (PublishResult, error) {
-	if err := ValidateTopicName(m.Topic); err != nil {
-		return PublishResult{}, err
+func (s *Session) Publish(ctx context.Context, m mqtt.Message) (mqtt.PublishResult, error) {
+	if err := mqtt.ValidateTopicName(m.Topic); err != nil {
+		return mqtt.PublishResult{}, err
 	}
 	if m.QoS > 2 {
-		return PublishResult{}, fmt.Errorf("QoS %d is not 0, 1 or 2", m.QoS)
+		return mqtt.PublishResult{}, fmt.Errorf("QoS %d is not 0, 1 or 2", m.QoS)
 	}
 	for resends := 0; ; resends++ {
 		drv, up, err := s.current()
 		if err != nil {
-			return PublishResult{}, err
+			return mqtt.PublishResult{}, err
 		}
 		if err := s.checkSize(m); err != nil {
-			return PublishResult{}, err
+			return mqtt.PublishResult{}, err
 		}
 		if drv == nil {
 			if m.QoS == 0 {
-				return PublishResult{}, ErrNotConnected
+				return mqtt.PublishResult{}, ErrNotConnected
 			}
 			if err := s.waitUp(ctx, up); err != nil {
-				return PublishResult{}, err
+				return mqtt.PublishResult{}, err
 			}
 			continue
 		}
-		res, err := drv.publish(ctx, m)
+		res, err := publishWithin(ctx, drv, m)
 		if err != nil && m.QoS > 0 && resends < maxResends && ctx.Err() == nil && connectionLost(drv) {
 			continue // sent again on the next connection
 		}
 		s.emit(Event{Kind: EventPublished, Publish: &PublishEvent{Message: m, Result: res, Err: err}})
 		return res, err
+	}
+}
+
+// publishWithin has drv publish m, and returns ctx's error when ctx ends
+// first: the libraries check ctx only while waiting for an answer, not
+// while writing, which a broker that stopped reading holds up (until
+// writeStall ends the connection). The abandoned publish finishes on its
+// own.
+func publishWithin(ctx context.Context, drv driver, m mqtt.Message) (mqtt.PublishResult, error) {
+	type outcome struct {
+		res mqtt.PublishResult
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		res, err := drv.publish(ctx, m)
+		done <- outcome{res, err}
+	}()
+	select {
+	case o := <-done:
+		return o.res, o.err
+	case <-ctx.Done():
+		return mqtt.PublishResult{}, fmt.Errorf("publish: %w", ctx.Err())
 	}
 }
 
@@ -128,7 +153,7 @@ const maxResends = 3
 
 // checkSize refuses a message larger than the broker's maximum packet
 // size, which the broker would answer by disconnecting.
-func (s *Session) checkSize(m Message) error {
+func (s *Session) checkSize(m mqtt.Message) error {
 	s.mu.Lock()
 	ack := s.connack
 	s.mu.Unlock()
@@ -146,7 +171,7 @@ func (s *Session) checkSize(m Message) error {
 }
 
 // publishSize estimates a PUBLISH's size on the wire, properties included.
-func publishSize(m Message) int {
+func publishSize(m mqtt.Message) int {
 	p := m.Properties
 	n := 2 + len(m.Topic) + len(m.Payload) + 2 + 4 + 5 // topic, id, length bytes, properties length
 	n += len(p.ContentType) + len(p.ResponseTopic) + len(p.CorrelationData) + 3*3 + 5 + 2 + 3
@@ -189,7 +214,7 @@ func connectionLost(drv driver) bool {
 
 // deliver resolves the topic alias of an incoming message and hands it to
 // the handler.
-func (s *Session) deliver(m Message) {
+func (s *Session) deliver(m mqtt.Message) {
 	if alias := m.Properties.TopicAlias; alias != 0 {
 		s.mu.Lock()
 		if m.Topic == "" {

@@ -9,17 +9,19 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/mqttdesk/mqttdesk/mqtt"
+
 	"golang.org/x/net/proxy"
 )
 
 // dialTCP opens the TCP connection to addr, through the proxy when one is
 // set.
-func (o Options) dialTCP(ctx context.Context, addr string) (net.Conn, error) {
+func dialTCP(ctx context.Context, o mqtt.Options, addr string) (net.Conn, error) {
 	d := net.Dialer{Resolver: resolver}
 	p := o.Proxy
 	proxyAddr := net.JoinHostPort(p.Host, strconv.Itoa(p.Port))
 	switch p.Kind {
-	case ProxySOCKS5:
+	case mqtt.ProxySOCKS5:
 		var auth *proxy.Auth
 		if p.Username != "" {
 			auth = &proxy.Auth{User: p.Username, Password: p.Password}
@@ -33,7 +35,7 @@ func (o Options) dialTCP(ctx context.Context, addr string) (net.Conn, error) {
 			return nil, &proxyError{kind: "SOCKS5", addr: proxyAddr, err: err}
 		}
 		return conn, nil
-	case ProxyHTTP:
+	case mqtt.ProxyHTTP:
 		return httpConnect(ctx, &d, proxyAddr, addr, p.Username, p.Password)
 	}
 	return d.DialContext(ctx, "tcp", addr)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mqttdesk/mqttdesk/localbroker"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
 // testProxy is a SOCKS5 or HTTP CONNECT proxy on loopback that only
@@ -35,7 +36,7 @@ func startProxy(t *testing.T, kind, user, pass string) *testProxy {
 	}
 	p := &testProxy{ln: ln, user: user, pass: pass}
 	serve := p.serveSOCKS5
-	if kind == ProxyHTTP {
+	if kind == mqtt.ProxyHTTP {
 		serve = p.serveHTTP
 	}
 	p.wg.Add(1)
@@ -179,14 +180,14 @@ func (c *readerConn) Read(b []byte) (int, error) { return c.r.Read(b) }
 
 func TestThroughProxies(t *testing.T) {
 	b := startLocal(t, localbroker.Config{})
-	for _, kind := range []string{ProxySOCKS5, ProxyHTTP} {
+	for _, kind := range []string{mqtt.ProxySOCKS5, mqtt.ProxyHTTP} {
 		for _, creds := range [][2]string{{"", ""}, {"proxyuser", "proxypass"}} {
 			t.Run(kind+"/"+map[bool]string{true: "with credentials", false: "anonymous"}[creds[0] != ""], func(t *testing.T) {
 				proxy := startProxy(t, kind, creds[0], creds[1])
-				for _, scheme := range []string{SchemeMQTT, SchemeWSS} {
-					o := testOptions(scheme, "127.0.0.1", b.port(t, scheme), MQTT5)
+				for _, scheme := range []string{mqtt.SchemeMQTT, mqtt.SchemeWSS} {
+					o := testOptions(scheme, "127.0.0.1", b.port(t, scheme), mqtt.MQTT5)
 					o.TLS.CAFile = b.caFile
-					o.Proxy = ProxyOptions{Kind: kind, Host: "127.0.0.1", Port: proxy.port(), Username: creds[0], Password: creds[1]}
+					o.Proxy = mqtt.ProxyOptions{Kind: kind, Host: "127.0.0.1", Port: proxy.port(), Username: creds[0], Password: creds[1]}
 					roundTrip(t, o)
 				}
 				if n := proxy.tunnels.Load(); n < 2 {
@@ -199,10 +200,10 @@ func TestThroughProxies(t *testing.T) {
 
 func TestProxyRefusal(t *testing.T) {
 	b := startLocal(t, localbroker.Config{})
-	for _, kind := range []string{ProxySOCKS5, ProxyHTTP} {
+	for _, kind := range []string{mqtt.ProxySOCKS5, mqtt.ProxyHTTP} {
 		proxy := startProxy(t, kind, "right", "pass")
-		o := testOptions(SchemeMQTT, "127.0.0.1", b.port(t, SchemeMQTT), MQTT311)
-		o.Proxy = ProxyOptions{Kind: kind, Host: "127.0.0.1", Port: proxy.port(), Username: "wrong", Password: "pass"}
+		o := testOptions(mqtt.SchemeMQTT, "127.0.0.1", b.port(t, mqtt.SchemeMQTT), mqtt.MQTT311)
+		o.Proxy = mqtt.ProxyOptions{Kind: kind, Host: "127.0.0.1", Port: proxy.port(), Username: "wrong", Password: "pass"}
 		err := connectErr(t, o)
 		if err.Kind != ErrProxy || !strings.Contains(err.Sentence, "proxy 127.0.0.1:") || !strings.HasSuffix(err.Sentence, "check the proxy settings.") {
 			t.Errorf("%s with wrong credentials: %v (kind %d)", kind, err, err.Kind)
@@ -211,7 +212,7 @@ func TestProxyRefusal(t *testing.T) {
 }
 
 // connectErr connects once, without retrying, and returns the *Error.
-func connectErr(t *testing.T, o Options) *Error {
+func connectErr(t *testing.T, o mqtt.Options) *Error {
 	t.Helper()
 	o.Reconnect.Enabled = false
 	s, err := NewSession(o, newRecorder())

@@ -12,7 +12,8 @@ import (
 	"github.com/eclipse/paho.golang/packets"
 	"github.com/eclipse/paho.golang/paho"
 
-	"github.com/mqttdesk/mqttdesk/internal/mqttload"
+	"github.com/mqttdesk/mqttdesk/internal/bench/mqttload"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -36,14 +37,14 @@ var publishCases = []packets.Publish{
 
 // pahoDecode reads a whole packet as paho does and converts it as the
 // session does.
-func pahoDecode(raw []byte) (Message, bool) {
+func pahoDecode(raw []byte) (mqtt.Message, bool) {
 	cp, err := packets.ReadPacket(bytes.NewReader(raw))
 	if err != nil {
-		return Message{}, false
+		return mqtt.Message{}, false
 	}
 	pub, ok := cp.Content.(*packets.Publish)
 	if !ok {
-		return Message{}, false
+		return mqtt.Message{}, false
 	}
 	p := paho.PublishFromPacketPublish(pub)
 	m := messageFromPaho(p)
@@ -64,7 +65,7 @@ func splitPacket(t testing.TB, raw []byte) (byte, []byte) {
 }
 
 // normalized makes empty and nil slices alike, for comparing.
-func normalized(m Message) Message {
+func normalized(m mqtt.Message) mqtt.Message {
 	if len(m.Payload) == 0 {
 		m.Payload = nil
 	}
@@ -89,8 +90,8 @@ func TestDecodePublishAgreesWithPaho(t *testing.T) {
 		}
 		header, body := splitPacket(t, raw.Bytes())
 		var topics topicCache
-		got, ok := decodePublish(header, body, true, &topics)
-		if !ok || !reflect.DeepEqual(normalized(got), normalized(want)) {
+		got, v := decodePublish(header, body, true, &topics)
+		if v != nil || !reflect.DeepEqual(normalized(got), normalized(want)) {
 			t.Errorf("%q: decoded\n%+v\nwant (as paho)\n%+v", c.Topic, got, want)
 		}
 	}
@@ -101,9 +102,9 @@ func TestDecodePublishV311(t *testing.T) {
 	body = append(body, 0, 9) // packet ID, QoS 1
 	body = append(body, "payload"...)
 	var topics topicCache
-	m, ok := decodePublish(0x33, body, false, &topics)
-	want := Message{Topic: "a/b", QoS: 1, Retain: true, PacketID: 9, Payload: []byte("payload")}
-	if !ok || !reflect.DeepEqual(m, want) {
+	m, v := decodePublish(0x33, body, false, &topics)
+	want := mqtt.Message{Topic: "a/b", QoS: 1, Retain: true, PacketID: 9, Payload: []byte("payload")}
+	if v != nil || !reflect.DeepEqual(m, want) {
 		t.Errorf("decoded %+v, want %+v", m, want)
 	}
 	if again, _ := decodePublish(0x30, body[:5], false, &topics); again.Topic != "a/b" {
@@ -128,7 +129,7 @@ func TestDecodePublishRefusesMalformed(t *testing.T) {
 	}
 	for name, c := range cases {
 		var topics topicCache
-		if _, ok := decodePublish(c.header, c.body, true, &topics); ok {
+		if _, v := decodePublish(c.header, c.body, true, &topics); v == nil {
 			t.Errorf("%s: decoded", name)
 		}
 	}
@@ -144,9 +145,9 @@ func FuzzDecodePublish(f *testing.F) {
 	f.Fuzz(func(t *testing.T, header byte, body []byte) {
 		header = pktPublish<<4 | header&0x0f
 		var topics topicCache
-		got, ok := decodePublish(header, body, true, &topics)
-		if !ok {
-			return // the library reads it instead
+		got, v := decodePublish(header, body, true, &topics)
+		if v != nil {
+			return // the connection is closed
 		}
 		raw := mqttload.AppendPacket(nil, header, body)
 		if want, ok := pahoDecode(raw); ok && !reflect.DeepEqual(normalized(got), normalized(want)) {
@@ -167,7 +168,7 @@ type orderChecker struct {
 	disorder []uint64
 }
 
-func (o *orderChecker) HandleMessage(m Message) {
+func (o *orderChecker) HandleMessage(m mqtt.Message) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	n := binary.BigEndian.Uint64(m.Payload)
@@ -182,7 +183,7 @@ func (o *orderChecker) HandleEvent(Event) {}
 // message is QoS 1: the tap delivers QoS 0 itself and paho the others, and
 // the handler must still see them in the order they came.
 func TestQoS0AndQoS1KeepTheirOrder(t *testing.T) {
-	for _, version := range []string{MQTT5, MQTT311} {
+	for _, version := range []string{mqtt.MQTT5, mqtt.MQTT311} {
 		t.Run(version, func(t *testing.T) {
 			srv, err := mqttload.NewStreamServer(mqttload.Stream{Messages: 30_000, PayloadSize: 16, QoS1Every: 3, Numbered: true})
 			if err != nil {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
 // Handler receives what a session reports. Both methods are called from the
@@ -14,7 +16,7 @@ import (
 // reading from the broker, which is how a slow consumer applies
 // back-pressure, and nothing else.
 type Handler interface {
-	HandleMessage(Message)
+	HandleMessage(mqtt.Message)
 	HandleEvent(Event)
 }
 
@@ -22,7 +24,7 @@ type Handler interface {
 // backoff, resubscribes, and queues QoS 1 and 2 publishes while the
 // connection is down. Its methods are safe for concurrent use.
 type Session struct {
-	opts    Options
+	opts    mqtt.Options
 	handler Handler
 	log     *protocolLog
 	connect connectFunc
@@ -32,9 +34,9 @@ type Session struct {
 	drv      driver
 	tap      *tapConn // the current connection's network side
 	connack  *Connack
-	subs     []Subscription // in the order they were made, for resubscribing
-	dirty    bool           // subscriptions changed while disconnected
-	up       chan struct{}  // closed while connected; replaced on disconnect
+	subs     []mqtt.Subscription // in the order they were made, for resubscribing
+	dirty    bool                // subscriptions changed while disconnected
+	up       chan struct{}       // closed while connected; replaced on disconnect
 	cancel   context.CancelFunc
 	done     chan struct{}
 	closed   bool
@@ -43,7 +45,7 @@ type Session struct {
 }
 
 // NewSession checks o and returns a session that is not connected yet.
-func NewSession(o Options, h Handler) (*Session, error) {
+func NewSession(o mqtt.Options, h Handler) (*Session, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
@@ -54,7 +56,7 @@ func NewSession(o Options, h Handler) (*Session, error) {
 }
 
 // Options returns the options the session was made with.
-func (s *Session) Options() Options { return s.opts }
+func (s *Session) Options() mqtt.Options { return s.opts }
 
 // Connect starts the session and waits for its first attempt: it returns
 // nil once connected, or that attempt's *Error. With reconnect on, the
@@ -97,7 +99,7 @@ func (s *Session) Disconnect(ctx context.Context) error {
 		return nil
 	}
 	if drv != nil {
-		drv.disconnect()
+		s.sendDisconnect(ctx, drv)
 	}
 	cancel()
 	select {
@@ -106,6 +108,38 @@ func (s *Session) Disconnect(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("mqttcore: disconnect: %w", ctx.Err())
 	}
+}
+
+// disconnectWait bounds how long Disconnect waits for DISCONNECT to be
+// written before it closes the connection without it.
+const disconnectWait = 2 * time.Second
+
+// sendDisconnect has drv send DISCONNECT, and closes the connection under
+// it when that takes longer than disconnectWait or ctx: a broker that
+// stopped reading would otherwise keep it waiting behind a half-written
+// packet.
+func (s *Session) sendDisconnect(ctx context.Context, drv driver) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		drv.disconnect()
+	}()
+	t := time.NewTimer(disconnectWait)
+	defer t.Stop()
+	select {
+	case <-done:
+		return
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	s.mu.Lock()
+	tap := s.tap
+	s.mu.Unlock()
+	if tap != nil {
+		s.log.note("DISCONNECT could not be written in time; closing the connection")
+		_ = tap.Conn.Close()
+	}
+	<-done
 }
 
 // State returns where the connection stands.
@@ -124,7 +158,7 @@ func (s *Session) Connack() *Connack {
 
 // Log returns the protocol log: the newest packets sent and received and
 // lines about the connection, oldest first.
-func (s *Session) Log() []LogEntry { return s.log.snapshot() }
+func (s *Session) Log() []mqtt.LogEntry { return s.log.snapshot() }
 
 func (s *Session) emit(e Event) {
 	e.Time = time.Now()

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
 // tapConn sits between an MQTT library and the network. It logs every
@@ -24,11 +26,13 @@ type tapConn struct {
 
 	// Used by the reading goroutine only (see inbound.go).
 	src        *stampedReader
-	r          *bufio.Reader // the network, read one packet at a time
-	deliver    func(Message) // the session's handler of incoming messages
-	pending    []byte        // what the library is yet to read
+	r          *bufio.Reader      // the network, read one packet at a time
+	deliver    func(mqtt.Message) // the session's handler of incoming messages
+	pending    []byte             // what the library is yet to read
 	pendingBuf []byte
-	topics     topicCache
+	check      *inboundCheck
+	maxPacket  int                       // the largest packet accepted from the broker
+	violated   atomic.Pointer[violation] // the packet that ended the connection
 
 	ids       *subIDQueue
 	v3Refusal atomic.Int32 // a 3.1.1 CONNACK return code answering MQTT 5, or 0
@@ -42,12 +46,18 @@ type tapConn struct {
 	held         []byte
 }
 
-// newTapConn wraps c. deliver receives the QoS 0 messages the tap decodes
-// itself (see inbound.go); the library delivers the others.
-func newTapConn(c net.Conn, log *protocolLog, v5 bool, deliver func(Message)) *tapConn {
-	t := &tapConn{Conn: c, log: log, v5: v5, ids: &subIDQueue{}, deliver: deliver}
+// newTapConn wraps c for a connection made with o. deliver receives the
+// QoS 0 messages the tap decodes itself (see inbound.go); the library
+// delivers the others.
+func newTapConn(c net.Conn, log *protocolLog, o mqtt.Options, deliver func(mqtt.Message)) *tapConn {
+	v5 := o.Version == mqtt.MQTT5
+	t := &tapConn{
+		Conn: c, log: log, v5: v5, ids: &subIDQueue{}, deliver: deliver,
+		check: newInboundCheck(v5, o.TopicAliasMaximum), maxPacket: int(o.PacketSizeLimit()),
+	}
 	t.src, t.r = newInboundReader(c)
 	t.out.onPacket = func(h byte, size int, prefix []byte) { t.packet(true, h, size, prefix) }
+	t.out.whole = func(h byte) bool { return h>>4 == pktSubscribe || h>>4 == pktUnsubscribe } // to count their filters
 	return t
 }
 
@@ -61,9 +71,34 @@ func (t *tapConn) Write(p []byte) (int, error) {
 	if t.replaceFirst != nil {
 		return t.writeReplacing(p)
 	}
-	n, err := t.Conn.Write(p)
-	t.out.feed(p[:n])
-	return n, err
+	t.out.feed(p) // before writing: the broker's answer can come before Write returns
+	return t.writeWithin(p, writeStall)
+}
+
+// writeStall is how long a write may wait for a broker that has stopped
+// reading before the connection counts as broken. A large message is
+// written a chunk at a time, each within writeStall, so a slow link is
+// not mistaken for a stalled broker.
+const (
+	writeStall = 30 * time.Second
+	writeChunk = 64 << 10
+)
+
+// writeWithin writes p to the network, failing once the broker has
+// taken nothing for stall: a broker that stops reading would otherwise
+// hold a publish, a DISCONNECT and the library's packet lock for ever.
+func (t *tapConn) writeWithin(p []byte, stall time.Duration) (int, error) {
+	written := 0
+	for written < len(p) {
+		chunk := p[written:min(len(p), written+writeChunk)]
+		_ = t.Conn.SetWriteDeadline(time.Now().Add(stall))
+		n, err := t.Conn.Write(chunk)
+		written += n
+		if err != nil {
+			return written, err
+		}
+	}
+	return written, nil
 }
 
 // writeReplacing gathers the library's first packet and, once it is
@@ -77,10 +112,10 @@ func (t *tapConn) writeReplacing(p []byte) (int, error) {
 	}
 	out := append(t.replaceFirst, t.held[size:]...)
 	t.replaceFirst, t.held = nil, nil
-	if _, err := t.Conn.Write(out); err != nil {
+	t.out.feed(out)
+	if _, err := t.writeWithin(out, writeStall); err != nil {
 		return 0, err
 	}
-	t.out.feed(out)
 	return len(p), nil
 }
 
@@ -99,7 +134,7 @@ func packetLength(b []byte) (int, bool) {
 
 func (t *tapConn) packet(sent bool, header byte, size int, prefix []byte) {
 	typ := header >> 4
-	e := LogEntry{Time: time.Now(), Sent: sent, Type: packetNames[typ], Size: size}
+	e := mqtt.LogEntry{Time: time.Now(), Sent: sent, Type: packetNames[typ], Size: size}
 	switch typ {
 	case pktPublish:
 		f, ok := parsePublish(header, prefix, t.v5)
@@ -114,8 +149,17 @@ func (t *tapConn) packet(sent bool, header byte, size int, prefix []byte) {
 			t.ids.published(f)
 		}
 	case pktPuback, pktPubrec, pktPubrel, pktPubcomp, pktSubscribe, pktSuback, pktUnsubscribe, pktUnsuback:
+		if sent && (typ == pktSubscribe || typ == pktUnsubscribe) {
+			t.check.sent(typ, prefix)
+		}
 		if len(prefix) >= 2 {
 			e.PacketID = uint16(prefix[0])<<8 | uint16(prefix[1])
+		}
+		switch {
+		case sent && typ == pktPubrec:
+			t.ids.answered(e.PacketID)
+		case !sent && typ == pktPubrel:
+			t.ids.released(e.PacketID)
 		}
 	case pktConnack, pktDisconnect:
 		e.Note = reasonNote(typ, prefix)
@@ -135,7 +179,7 @@ func reasonNote(typ byte, body []byte) string {
 	if len(body) <= i {
 		return ""
 	}
-	return "(" + reasonText(body[i]) + ")"
+	return "(" + mqtt.ReasonText(body[i]) + ")"
 }
 
 // subIDQueue carries the subscription identifiers of incoming PUBLISH
@@ -149,6 +193,33 @@ type subIDQueue struct {
 	handled   uint64 // PUBLISH packets the library is handing to the handler
 	delivered uint64 // PUBLISH packets the library has handed to the handler
 	pending   []queuedIDs
+	received  map[uint16]bool // QoS 2 packet IDs answered with PUBREC, not yet released
+}
+
+// answered notes a PUBREC the client sent: the QoS 2 message is received.
+func (q *subIDQueue) answered(id uint16) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.received == nil {
+		q.received = map[uint16]bool{}
+	}
+	q.received[id] = true
+}
+
+// released notes a PUBREL from the broker for id.
+func (q *subIDQueue) released(id uint16) {
+	q.mu.Lock()
+	delete(q.received, id)
+	q.mu.Unlock()
+}
+
+// alreadyReceived reports whether the QoS 2 message id was answered with
+// PUBREC and not yet released: paho.golang acknowledges a DUP copy of it
+// again without delivering it.
+func (q *subIDQueue) alreadyReceived(id uint16) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.received[id]
 }
 
 type queuedIDs struct {
@@ -202,3 +273,6 @@ func (q *subIDQueue) forHandled(packetID uint16, last *int) []int {
 	}
 	return []int{*last}
 }
+
+// violation returns the packet that ended the connection, or nil.
+func (t *tapConn) violation() *violation { return t.violated.Load() }

@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/mqttdesk/mqttdesk/mqtt"
+
 	"github.com/youmark/pkcs8"
 )
 
 // tlsConfig builds the TLS configuration for o. File and passphrase
 // problems come back as sentences that name the file.
-func (o Options) tlsConfig() (*tls.Config, error) {
+func tlsConfig(o mqtt.Options) (*tls.Config, error) {
 	t := o.TLS
 	cfg := &tls.Config{
 		ServerName:         t.ServerName,
@@ -144,10 +146,10 @@ func fileError(what, path string, err error) error {
 // a key that does not match or a wrong passphrase) as a sentence naming
 // the file, so an editor can show it before a connection is tried. It
 // returns nil for connections without TLS.
-func (o Options) CheckTLS() error {
-	if !o.isTLS() {
+func CheckTLS(o mqtt.Options) error {
+	if !o.IsTLS() {
 		return nil
 	}
-	_, err := o.tlsConfig()
+	_, err := tlsConfig(o)
 	return err
 }

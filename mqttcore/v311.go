@@ -9,13 +9,15 @@ import (
 	"sync"
 	"time"
 
-	mqtt "github.com/eclipse/paho.mqtt.golang"
+	"github.com/mqttdesk/mqttdesk/mqtt"
+
+	paho3 "github.com/eclipse/paho.mqtt.golang"
 )
 
 // v311Driver serves one MQTT 3.1.1 connection with paho.mqtt.golang. A
 // client is made for each connection and never reused after Disconnect.
 type v311Driver struct {
-	cli      mqtt.Client
+	cli      paho3.Client
 	timeout  time.Duration
 	lostCh   chan struct{}
 	lostOnce sync.Once
@@ -23,45 +25,45 @@ type v311Driver struct {
 	info     DisconnectInfo
 }
 
-func connectV311(ctx context.Context, conn *tapConn, o Options, clientID string, deliver func(Message)) (drv driver, ack *Connack, err error) {
+func connectV311(ctx context.Context, conn *tapConn, o mqtt.Options, clientID string, deliver func(mqtt.Message)) (drv driver, ack *Connack, err error) {
 	defer closeOnError(conn, &err)
-	d := &v311Driver{timeout: o.connectTimeout(), lostCh: make(chan struct{})}
-	d.cli = mqtt.NewClient(clientOptionsV311(o, clientID, conn, deliver, d.connectionLost))
+	d := &v311Driver{timeout: o.Timeout(), lostCh: make(chan struct{})}
+	d.cli = paho3.NewClient(clientOptionsV311(o, clientID, conn, deliver, d.connectionLost))
 	tok := d.cli.Connect()
 	if err := waitToken(ctx, tok, d.timeout); err != nil {
 		// Only a finished token may be read: after our own timeout paho's
 		// goroutine may still be writing it.
 		if isClosed(tok.Done()) {
-			if code, ok := v3ConnackCodes[tok.(*mqtt.ConnectToken).ReturnCode()]; ok {
+			if code, ok := v3ConnackCodes[tok.(*paho3.ConnectToken).ReturnCode()]; ok {
 				return nil, nil, refusal(o, code, "")
 			}
 		}
 		return nil, nil, err
 	}
-	ct := tok.(*mqtt.ConnectToken)
+	ct := tok.(*paho3.ConnectToken)
 	return d, &Connack{
 		SessionPresent: ct.SessionPresent(), ClientID: clientID, ServerKeepAlive: -1,
 		ReceiveMaximum: 65535, MaximumQoS: 2, RetainAvailable: true, WildcardSubs: true, SharedSubs: true,
 	}, nil
 }
 
-func clientOptionsV311(o Options, clientID string, conn *tapConn, deliver func(Message), lost func(mqtt.Client, error)) *mqtt.ClientOptions {
-	opts := mqtt.NewClientOptions().
-		AddBroker("tcp://" + o.addr()). // the connection is ours: see the open function below
-		SetCustomOpenConnectionFn(func(*url.URL, mqtt.ClientOptions) (net.Conn, error) { return conn, nil }).
+func clientOptionsV311(o mqtt.Options, clientID string, conn *tapConn, deliver func(mqtt.Message), lost func(paho3.Client, error)) *paho3.ClientOptions {
+	opts := paho3.NewClientOptions().
+		AddBroker("tcp://" + o.Addr()). // the connection is ours: see the open function below
+		SetCustomOpenConnectionFn(func(*url.URL, paho3.ClientOptions) (net.Conn, error) { return conn, nil }).
 		SetProtocolVersion(4).
 		SetClientID(clientID).
 		SetUsername(o.Username).
 		SetPassword(o.Password).
 		SetKeepAlive(time.Duration(o.KeepAlive) * time.Second).
 		SetCleanSession(o.Clean).
-		SetConnectTimeout(o.connectTimeout()).
+		SetConnectTimeout(o.Timeout()).
 		SetAutoReconnect(false). // Session reconnects, with a new client each time
 		SetConnectRetry(false).
 		SetOrderMatters(true). // messages in order; the handler never calls back into the client
 		SetResumeSubs(false).
-		SetDefaultPublishHandler(func(_ mqtt.Client, m mqtt.Message) {
-			deliver(Message{
+		SetDefaultPublishHandler(func(_ paho3.Client, m paho3.Message) {
+			deliver(mqtt.Message{
 				Topic: m.Topic(), Payload: m.Payload(), QoS: m.Qos(), Retain: m.Retained(),
 				Duplicate: m.Duplicate(), PacketID: m.MessageID(), Received: time.Now(),
 			})
@@ -74,7 +76,7 @@ func clientOptionsV311(o Options, clientID string, conn *tapConn, deliver func(M
 	return opts
 }
 
-func (d *v311Driver) connectionLost(_ mqtt.Client, err error) {
+func (d *v311Driver) connectionLost(_ paho3.Client, err error) {
 	d.mu.Lock()
 	if d.info.Err == nil {
 		d.info.Err = err
@@ -101,33 +103,62 @@ func (d *v311Driver) disconnect() {
 	d.markLost()
 }
 
-func (d *v311Driver) subscribe(ctx context.Context, subs []Subscription) ([]SubscribeResult, error) {
+func (d *v311Driver) subscribe(ctx context.Context, subs []mqtt.Subscription) ([]mqtt.SubscribeResult, error) {
 	filters := make(map[string]byte, len(subs))
 	for _, s := range subs {
 		filters[s.Filter] = s.QoS
 	}
-	tok := d.cli.SubscribeMultiple(filters, nil)
+	tok, err := d.call(ctx, func() paho3.Token { return d.cli.SubscribeMultiple(filters, nil) })
+	if err != nil {
+		return nil, err
+	}
 	if err := d.wait(ctx, tok, d.timeout); err != nil {
 		return nil, err
 	}
-	granted := tok.(*mqtt.SubscribeToken).Result()
-	out := make([]SubscribeResult, len(subs))
+	granted := tok.(*paho3.SubscribeToken).Result()
+	out := make([]mqtt.SubscribeResult, len(subs))
 	for i, s := range subs {
-		out[i] = SubscribeResult{Filter: s.Filter, Requested: s.QoS, ReasonCode: granted[s.Filter]}
+		out[i] = mqtt.SubscribeResult{Filter: s.Filter, Requested: s.QoS, ReasonCode: granted[s.Filter]}
 	}
 	return out, nil
 }
 
 func (d *v311Driver) unsubscribe(ctx context.Context, filters []string) error {
-	return d.wait(ctx, d.cli.Unsubscribe(filters...), d.timeout)
+	tok, err := d.call(ctx, func() paho3.Token { return d.cli.Unsubscribe(filters...) })
+	if err != nil {
+		return err
+	}
+	return d.wait(ctx, tok, d.timeout)
 }
 
-func (d *v311Driver) publish(ctx context.Context, m Message) (PublishResult, error) {
-	return PublishResult{}, d.wait(ctx, d.cli.Publish(m.Topic, m.QoS, m.Retain, m.Payload), 0)
+func (d *v311Driver) publish(ctx context.Context, m mqtt.Message) (mqtt.PublishResult, error) {
+	tok, err := d.call(ctx, func() paho3.Token { return d.cli.Publish(m.Topic, m.QoS, m.Retain, m.Payload) })
+	if err != nil {
+		return mqtt.PublishResult{}, err
+	}
+	return mqtt.PublishResult{}, d.wait(ctx, tok, 0)
+}
+
+// call starts a request and returns its token. When the connection ends
+// under it, paho.mqtt.golang waits up to 30 s (its write timeout, which
+// also bounds every write, so it stays unset) to queue the request; call
+// gives up as soon as the connection has gone or ctx ends, and the
+// library's goroutine finishes on its own.
+func (d *v311Driver) call(ctx context.Context, request func() paho3.Token) (paho3.Token, error) {
+	started := make(chan paho3.Token, 1)
+	go func() { started <- request() }()
+	select {
+	case tok := <-started:
+		return tok, nil
+	case <-d.lostCh:
+		return nil, errConnectionLost
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // wait waits for tok like waitToken, and gives up when the connection ends.
-func (d *v311Driver) wait(ctx context.Context, tok mqtt.Token, limit time.Duration) error {
+func (d *v311Driver) wait(ctx context.Context, tok paho3.Token, limit time.Duration) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
@@ -155,7 +186,7 @@ func isClosed(ch <-chan struct{}) bool {
 
 // waitToken waits for tok until ctx ends or, when limit is set, for at
 // most limit.
-func waitToken(ctx context.Context, tok mqtt.Token, limit time.Duration) error {
+func waitToken(ctx context.Context, tok paho3.Token, limit time.Duration) error {
 	var timeout <-chan time.Time
 	if limit > 0 {
 		t := time.NewTimer(limit)

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mqttdesk/mqttdesk/mqtt"
+
 	"github.com/eclipse/paho.golang/paho"
 	"github.com/eclipse/paho.golang/paho/session/state"
 )
@@ -18,7 +20,7 @@ type v5Driver struct {
 	info DisconnectInfo
 }
 
-func connectV5(ctx context.Context, conn *tapConn, o Options, clientID string, deliver func(Message)) (drv driver, ack *Connack, err error) {
+func connectV5(ctx context.Context, conn *tapConn, o mqtt.Options, clientID string, deliver func(mqtt.Message)) (drv driver, ack *Connack, err error) {
 	defer closeOnError(conn, &err)
 	if willNeedsOwnConnect(o.Will) {
 		conn.replaceFirst = encodeConnectV5(o, clientID)
@@ -31,7 +33,8 @@ func connectV5(ctx context.Context, conn *tapConn, o Options, clientID string, d
 		OnPublishReceived:  []func(paho.PublishReceived) (bool, error){d.received(deliver)},
 		OnServerDisconnect: d.serverDisconnect,
 		OnClientError:      d.clientError,
-		PacketTimeout:      o.connectTimeout(),
+		PacketTimeout:      o.Timeout(),
+		PingHandler:        newPinger(),
 	})
 	ca, err := d.cli.Connect(ctx, connectPacket(o, clientID))
 	if ca != nil && ca.ReasonCode >= 0x80 {
@@ -52,7 +55,7 @@ func connectV5(ctx context.Context, conn *tapConn, o Options, clientID string, d
 	return d, connackV5(ca, clientID), nil
 }
 
-func connectPacket(o Options, clientID string) *paho.Connect {
+func connectPacket(o mqtt.Options, clientID string) *paho.Connect {
 	cp := &paho.Connect{
 		ClientID:   clientID,
 		KeepAlive:  uint16(o.KeepAlive),
@@ -72,9 +75,8 @@ func connectPacket(o Options, clientID string) *paho.Connect {
 	if o.ReceiveMaximum > 0 {
 		p.ReceiveMaximum = &o.ReceiveMaximum
 	}
-	if o.MaximumPacketSize > 0 {
-		p.MaximumPacketSize = &o.MaximumPacketSize
-	}
+	maxPacket := o.PacketSizeLimit()
+	p.MaximumPacketSize = &maxPacket
 	if o.TopicAliasMaximum > 0 {
 		p.TopicAliasMaximum = &o.TopicAliasMaximum
 	}
@@ -85,7 +87,7 @@ func connectPacket(o Options, clientID string) *paho.Connect {
 	return cp
 }
 
-func willPropertiesV5(w *Will) *paho.WillProperties {
+func willPropertiesV5(w *mqtt.Will) *paho.WillProperties {
 	wp := &paho.WillProperties{
 		PayloadFormat: w.Properties.PayloadFormat, MessageExpiry: w.Properties.MessageExpiry,
 		ContentType: w.Properties.ContentType, ResponseTopic: w.Properties.ResponseTopic,
@@ -129,7 +131,7 @@ func connackV5(ca *paho.Connack, clientID string) *Connack {
 
 // received converts and hands on each PUBLISH. paho calls it on one
 // goroutine, in order.
-func (d *v5Driver) received(deliver func(Message)) func(paho.PublishReceived) (bool, error) {
+func (d *v5Driver) received(deliver func(mqtt.Message)) func(paho.PublishReceived) (bool, error) {
 	return func(pr paho.PublishReceived) (bool, error) {
 		p := pr.Packet
 		m := messageFromPaho(p)
@@ -147,10 +149,10 @@ func (d *v5Driver) received(deliver func(Message)) func(paho.PublishReceived) (b
 
 // messageFromPaho converts an incoming PUBLISH, but for its subscription
 // identifiers, of which paho keeps only the last.
-func messageFromPaho(p *paho.Publish) Message {
-	m := Message{Topic: p.Topic, Payload: p.Payload, QoS: p.QoS, Retain: p.Retain, PacketID: p.PacketID}
+func messageFromPaho(p *paho.Publish) mqtt.Message {
+	m := mqtt.Message{Topic: p.Topic, Payload: p.Payload, QoS: p.QoS, Retain: p.Retain, PacketID: p.PacketID}
 	if pp := p.Properties; pp != nil {
-		m.Properties = Properties{
+		m.Properties = mqtt.Properties{
 			PayloadFormat: pp.PayloadFormat, MessageExpiry: pp.MessageExpiry, ContentType: pp.ContentType,
 			ResponseTopic: pp.ResponseTopic, CorrelationData: pp.CorrelationData, User: userFromPaho(pp.User),
 		}
@@ -207,10 +209,10 @@ func (d *v5Driver) disconnect() {
 	_ = d.cli.Disconnect(&paho.Disconnect{ReasonCode: 0})
 }
 
-func (d *v5Driver) subscribe(ctx context.Context, subs []Subscription) ([]SubscribeResult, error) {
+func (d *v5Driver) subscribe(ctx context.Context, subs []mqtt.Subscription) ([]mqtt.SubscribeResult, error) {
 	// One SUBSCRIBE carries one subscription identifier and one set of
 	// user properties, so subscriptions that differ in those go apart.
-	var out []SubscribeResult
+	var out []mqtt.SubscribeResult
 	for _, group := range groupSubscriptions(subs) {
 		res, err := d.subscribeGroup(ctx, group)
 		if err != nil {
@@ -221,7 +223,7 @@ func (d *v5Driver) subscribe(ctx context.Context, subs []Subscription) ([]Subscr
 	return out, nil
 }
 
-func (d *v5Driver) subscribeGroup(ctx context.Context, subs []Subscription) ([]SubscribeResult, error) {
+func (d *v5Driver) subscribeGroup(ctx context.Context, subs []mqtt.Subscription) ([]mqtt.SubscribeResult, error) {
 	sp := &paho.Subscribe{Properties: &paho.SubscribeProperties{User: userToPaho(subs[0].User)}}
 	if id := subs[0].Identifier; id > 0 {
 		sp.Properties.SubscriptionIdentifier = &id
@@ -247,7 +249,7 @@ func (d *v5Driver) unsubscribe(ctx context.Context, filters []string) error {
 	return err
 }
 
-func (d *v5Driver) publish(ctx context.Context, m Message) (PublishResult, error) {
+func (d *v5Driver) publish(ctx context.Context, m mqtt.Message) (mqtt.PublishResult, error) {
 	pp := &paho.PublishProperties{
 		PayloadFormat: m.Properties.PayloadFormat, MessageExpiry: m.Properties.MessageExpiry,
 		ContentType: m.Properties.ContentType, ResponseTopic: m.Properties.ResponseTopic,
@@ -260,34 +262,34 @@ func (d *v5Driver) publish(ctx context.Context, m Message) (PublishResult, error
 	defer cancel()
 	resp, err := d.cli.Publish(ctx, &paho.Publish{Topic: m.Topic, Payload: m.Payload, QoS: m.QoS, Retain: m.Retain, Properties: pp})
 	if resp == nil {
-		return PublishResult{}, err
+		return mqtt.PublishResult{}, err
 	}
-	r := PublishResult{ReasonCode: resp.ReasonCode}
+	r := mqtt.PublishResult{ReasonCode: resp.ReasonCode}
 	if resp.Properties != nil {
 		r.ReasonString = resp.Properties.ReasonString
 	}
 	if !r.Succeeded() {
-		return r, fmt.Errorf("the broker refused the message: %s", reasonText(r.ReasonCode))
+		return r, fmt.Errorf("the broker refused the message: %s", mqtt.ReasonText(r.ReasonCode))
 	}
 	return r, nil
 }
 
 // groupSubscriptions splits subs into runs that share an identifier and
 // user properties.
-func groupSubscriptions(subs []Subscription) [][]Subscription {
-	var groups [][]Subscription
+func groupSubscriptions(subs []mqtt.Subscription) [][]mqtt.Subscription {
+	var groups [][]mqtt.Subscription
 	for _, s := range subs {
 		n := len(groups)
 		if n > 0 && groups[n-1][0].Identifier == s.Identifier && sameUser(groups[n-1][0].User, s.User) {
 			groups[n-1] = append(groups[n-1], s)
 			continue
 		}
-		groups = append(groups, []Subscription{s})
+		groups = append(groups, []mqtt.Subscription{s})
 	}
 	return groups
 }
 
-func sameUser(a, b []UserProperty) bool {
+func sameUser(a, b []mqtt.UserProperty) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -299,10 +301,10 @@ func sameUser(a, b []UserProperty) bool {
 	return true
 }
 
-func subscribeResults(subs []Subscription, codes []byte) []SubscribeResult {
-	out := make([]SubscribeResult, len(subs))
+func subscribeResults(subs []mqtt.Subscription, codes []byte) []mqtt.SubscribeResult {
+	out := make([]mqtt.SubscribeResult, len(subs))
 	for i, s := range subs {
-		out[i] = SubscribeResult{Filter: s.Filter, Requested: s.QoS, ReasonCode: 0x80}
+		out[i] = mqtt.SubscribeResult{Filter: s.Filter, Requested: s.QoS, ReasonCode: 0x80}
 		if i < len(codes) {
 			out[i].ReasonCode = codes[i]
 		}
@@ -310,7 +312,7 @@ func subscribeResults(subs []Subscription, codes []byte) []SubscribeResult {
 	return out
 }
 
-func userToPaho(u []UserProperty) paho.UserProperties {
+func userToPaho(u []mqtt.UserProperty) paho.UserProperties {
 	if len(u) == 0 {
 		return nil
 	}
@@ -321,13 +323,13 @@ func userToPaho(u []UserProperty) paho.UserProperties {
 	return out
 }
 
-func userFromPaho(u paho.UserProperties) []UserProperty {
+func userFromPaho(u paho.UserProperties) []mqtt.UserProperty {
 	if len(u) == 0 {
 		return nil
 	}
-	out := make([]UserProperty, len(u))
+	out := make([]mqtt.UserProperty, len(u))
 	for i, p := range u {
-		out[i] = UserProperty{Key: p.Key, Value: p.Value}
+		out[i] = mqtt.UserProperty{Key: p.Key, Value: p.Value}
 	}
 	return out
 }

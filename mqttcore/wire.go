@@ -31,9 +31,11 @@ var packetNames = [...]string{
 const prefixCap = 64 << 10
 
 // packetParser splits a byte stream into MQTT packets as it arrives, in
-// any chunking, and reports each with the first bytes of its body.
+// any chunking, and reports each with the first bytes of its body, or the
+// whole body for the packets whole says so of.
 type packetParser struct {
 	onPacket func(header byte, size int, prefix []byte)
+	whole    func(header byte) bool
 
 	header    byte
 	lenBytes  int // length bytes read so far
@@ -52,7 +54,10 @@ func (p *packetParser) feed(b []byte) {
 			continue
 		}
 		n := min(len(b), p.remaining)
-		if keep := prefixCap - len(p.prefix); keep > 0 {
+		if keep := prefixCap - len(p.prefix); keep > 0 || (p.whole != nil && p.whole(p.header)) {
+			if p.whole != nil && p.whole(p.header) {
+				keep = n
+			}
 			p.prefix = append(p.prefix, b[:min(n, keep)]...)
 		}
 		p.remaining -= n

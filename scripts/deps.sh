@@ -3,7 +3,8 @@
 #
 # "build": the C toolchain and the GL/X11/Wayland headers Fyne compiles
 # against. "test": those plus Xvfb, mosquitto and its clients, ImageMagick
-# the X tools and tesseract (OCR) the window smoke test uses.
+# the X tools, tesseract (OCR) and jq (to read the UI map) the window
+# smoke test uses, and desktop-file-utils and xz to check the package.
 #
 # Missing packages are installed with apt-get when running as root;
 # otherwise the exact command is printed and the script fails.
@@ -11,7 +12,7 @@ set -euo pipefail
 
 build_pkgs=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
 	libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev)
-test_pkgs=(xvfb xauth mosquitto mosquitto-clients imagemagick xdotool x11-utils tesseract-ocr tesseract-ocr-eng)
+test_pkgs=(xvfb xauth mosquitto mosquitto-clients imagemagick xdotool x11-utils tesseract-ocr tesseract-ocr-eng jq desktop-file-utils xz-utils)
 # Node.js runs MQTT.js, a WebSocket test peer; a Node already on PATH will do.
 command -v npm >/dev/null || test_pkgs+=(nodejs npm)
 

@@ -16,11 +16,12 @@ port=$(free_port)
 bpid=$!
 prepare_demo ./bin/mqttdesk "$data/app" "$port"
 start_xvfb
-MQTTDESK_KEYRING=off ./bin/mqttdesk --data-dir "$data/app" >/dev/null 2>&1 &
+map=$data/uimap.json
+MQTTDESK_KEYRING=off MQTTDESK_UI_MAP="$map" ./bin/mqttdesk --data-dir "$data/app" >/dev/null 2>&1 &
 pid=$!
 win=$(wait_window mqttdesk "$pid")
 sleep 2
-xdotool mousemove --window "$win" 150 268 click 1 # open the connection
+click_text "$win" "$map" "Lab broker" # open the connection
 sleep 0.5
 mosquitto_pub -p "$port" -r -t lab/status -m online
 for i in 0 1 2; do
@@ -29,9 +30,9 @@ done
 printf '\x00\x01\x02\x03firmware\xff\xfe' | mosquitto_pub -p "$port" -t lab/device/7/blob -s
 mosquitto_pub -p "$port" -t lab/device/7/event -m 'door opened' -D publish user-property source door-sensor -D publish content-type text/plain
 # A publish from the composer: topic, payload, Ctrl+Enter.
-xdotool mousemove --window "$win" 600 618 click 1
+click_text "$win" "$map" "Topic to publish to"
 xdotool type --delay 5 'lab/cmd/fan'
-xdotool mousemove --window "$win" 700 670 click 1
+click_text "$win" "$map" "Payload"
 xdotool type --delay 5 '{"speed": 3}'
 xdotool key ctrl+Return
 sleep 1.2

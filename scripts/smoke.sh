@@ -37,12 +37,13 @@ start_xvfb
 
 # start_app: run the window, wait for it, open the demo connection.
 start_app() {
-	MQTTDESK_KEYRING=off "$bin" --data-dir "$data/app" >>"$out/app.log" 2>&1 &
+	rm -f "$out/uimap.json"
+	MQTTDESK_KEYRING=off MQTTDESK_UI_MAP="$out/uimap.json" "$bin" --data-dir "$data/app" >>"$out/app.log" 2>&1 &
 	pid=$!
 	win=$(wait_window mqttdesk "$pid") || fail "no window titled mqttdesk appeared within 30 s"
 	xwininfo -id "$win" | grep -q 'Map State: IsViewable' || fail "window $win is not viewable"
 	sleep 2 # connected at start, first refresh ticks through fyne.Do
-	xdotool mousemove --window "$win" 150 268 click 1 # the connection's row
+	click_text "$win" "$out/uimap.json" "Lab broker" || fail "the saved connection is not in the sidebar"
 	sleep 1
 }
 

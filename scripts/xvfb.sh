@@ -36,3 +36,25 @@ wait_window() {
 	done
 	return 1
 }
+
+# click_text WIN MAP TEXT: click the middle of the first element of the
+# main window whose text starts with TEXT, as the UI map the app writes
+# (MQTTDESK_UI_MAP=MAP) places it. Waits up to 10 s for it to appear.
+click_text() {
+	local win=$1 map=$2 text=$3 xy
+	for _ in $(seq 100); do
+		xy=$(jq -r --arg t "$text" '
+			first(.windows[] | select(.title == "mqttdesk")) as $w | first($w.elements[]
+			| select(.layer == 0 and (.text | startswith($t))))
+			| "\((.x + .w / 2) * $w.scale | floor) \((.y + .h / 2) * $w.scale | floor)"' \
+			"$map" 2>/dev/null || true)
+		if [[ -n $xy ]]; then
+			# shellcheck disable=SC2086 # two numbers, split on purpose
+			xdotool mousemove --window "$win" $xy click 1
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "no element showing \"$text\" in the window" >&2
+	return 1
+}

@@ -91,7 +91,10 @@ func (st *groupState) finish() error {
 			return err
 		}
 	}
-	c := readCounters(st.pb)
+	c, err := readCounters(st.pb)
+	if err != nil {
+		return err
+	}
 	c.count += st.added.count
 	c.bytes += st.added.bytes
 	return writeCounters(st.pb, c)

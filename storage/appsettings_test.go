@@ -4,20 +4,21 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/mqttdesk/mqttdesk/mqttcore"
+	"github.com/mqttdesk/mqttdesk/model"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
 func TestAppSettings(t *testing.T) {
 	dir := t.TempDir()
 	s := openTest(t, dir)
-	if got := s.AppSettings(); got != DefaultAppSettings() {
+	if got := s.AppSettings(); got != model.DefaultAppSettings() {
 		t.Fatalf("defaults %+v", got)
 	}
-	want := AppSettings{Theme: ThemeDark, PayloadDisplayLimit: 4096, MessagesInMemory: 20_000}
+	want := model.AppSettings{Theme: model.ThemeDark, PayloadDisplayLimit: 4096, MessagesInMemory: 20_000}
 	if err := s.SaveAppSettings(want); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SaveAppSettings(AppSettings{Theme: "pink", PayloadDisplayLimit: 4096, MessagesInMemory: 500}); err == nil {
+	if err := s.SaveAppSettings(model.AppSettings{Theme: "pink", PayloadDisplayLimit: 4096, MessagesInMemory: 500}); err == nil {
 		t.Fatal("unknown theme saved")
 	}
 	_ = s.Close()
@@ -28,8 +29,8 @@ func TestAppSettings(t *testing.T) {
 
 func TestFolders(t *testing.T) {
 	s := openTest(t, t.TempDir())
-	_, _ = s.SaveProfile(Profile{Folder: "Plant", Options: mqttcore.NewOptions("a", mqttcore.SchemeMQTT, "h")})
-	p, _ := s.SaveProfile(Profile{Folder: "Lab", Options: mqttcore.NewOptions("b", mqttcore.SchemeMQTT, "h")})
+	_, _ = s.SaveProfile(model.Profile{Folder: "Plant", Options: mqtt.NewOptions("a", mqtt.SchemeMQTT, "h")})
+	p, _ := s.SaveProfile(model.Profile{Folder: "Lab", Options: mqtt.NewOptions("b", mqtt.SchemeMQTT, "h")})
 	_ = s.AddFolder("Empty")
 	if f, _ := s.Folders(); !slices.Equal(f, []string{"Empty", "Lab", "Plant"}) {
 		t.Fatalf("folders %v", f)

@@ -8,7 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mqttdesk/mqttdesk/internal/procstat"
+	"github.com/mqttdesk/mqttdesk/internal/bench/procstat"
+	"github.com/mqttdesk/mqttdesk/model"
 )
 
 func benchScale(full int) int {
@@ -109,7 +110,7 @@ func BenchmarkLargeHistory(b *testing.B) {
 	b.ReportMetric(float64(cold.Microseconds())/1000, "newest-page-ms")
 
 	start = time.Now()
-	found, _, err := s.Search(context.Background(), "search", Query{Text: "no such text"}, 0, 100)
+	found, _, err := s.Search(context.Background(), "search", model.Query{Text: "no such text"}, 0, 100)
 	searchTook := time.Since(start)
 	if err != nil || len(found) != 0 {
 		b.Fatalf("search: %v", err)

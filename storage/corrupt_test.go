@@ -8,7 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mqttdesk/mqttdesk/mqttcore"
+	"github.com/mqttdesk/mqttdesk/model"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
 func TestDamagedFile(t *testing.T) {
@@ -28,7 +29,7 @@ func TestDamagedFile(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			s := openTest(t, dir)
-			if _, err := s.SaveProfile(Profile{Options: mqttcore.NewOptions("kept?", mqttcore.SchemeMQTT, "h")}); err != nil {
+			if _, err := s.SaveProfile(model.Profile{Options: mqtt.NewOptions("kept?", mqtt.SchemeMQTT, "h")}); err != nil {
 				t.Fatal(err)
 			}
 			_ = s.Close()

@@ -25,6 +25,9 @@ func TestMain(m *testing.M) {
 	if dir := os.Getenv(diskFullChildEnv); dir != "" {
 		runDiskFullChild(dir)
 	}
+	if mode := os.Getenv(damageChildEnv); mode != "" {
+		os.Exit(runDamageChild(mode, os.Getenv("MQTTDESK_DAMAGE_DIR"), os.Getenv("MQTTDESK_DAMAGE_PROFILE")))
+	}
 	if dir := os.Getenv(crashChildEnv); dir != "" {
 		appendUntilKilled(dir)
 		return

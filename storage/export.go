@@ -3,25 +3,16 @@ package storage
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"time"
 
-	"github.com/mqttdesk/mqttdesk/mqttcore"
+	"github.com/mqttdesk/mqttdesk/model"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
 // ExportFormat names mqttdesk's export files.
 const ExportFormat = "mqttdesk-export"
-
-// ExportOptions choose what goes into an export besides profiles and
-// subscriptions.
-type ExportOptions struct {
-	Messages bool // the message history too
-	Secrets  bool // passwords and passphrases, in plain text: only when asked
-	// ProfileID, when set, exports that profile alone.
-	ProfileID string
-}
 
 type exportHeader struct {
 	Format   string    `json:"format"`
@@ -30,10 +21,10 @@ type exportHeader struct {
 }
 
 type exportProfile struct {
-	Profile       Profile         `json:"profile"`
-	Secrets       *exportSecrets  `json:"secrets,omitempty"`
-	Subscriptions []Subscription  `json:"subscriptions,omitempty"`
-	Messages      []exportMessage `json:"messages,omitempty"`
+	Profile       model.Profile        `json:"profile"`
+	Secrets       *exportSecrets       `json:"secrets,omitempty"`
+	Subscriptions []model.Subscription `json:"subscriptions,omitempty"`
+	Messages      []exportMessage      `json:"messages,omitempty"`
 }
 
 type exportSecrets struct {
@@ -43,19 +34,19 @@ type exportSecrets struct {
 }
 
 type exportMessage struct {
-	Time       time.Time            `json:"time"`
-	Direction  Direction            `json:"direction"`
-	Topic      string               `json:"topic"`
-	QoS        byte                 `json:"qos"`
-	Retain     bool                 `json:"retain,omitempty"`
-	Properties *mqttcore.Properties `json:"properties,omitempty"`
-	Payload    []byte               `json:"payload"` // base64 in JSON: exact bytes, binary included
+	Time       time.Time        `json:"time"`
+	Direction  model.Direction  `json:"direction"`
+	Topic      string           `json:"topic"`
+	QoS        byte             `json:"qos"`
+	Retain     bool             `json:"retain,omitempty"`
+	Properties *mqtt.Properties `json:"properties,omitempty"`
+	Payload    []byte           `json:"payload"` // base64 in JSON: exact bytes, binary included
 }
 
 // Export writes every profile with its subscriptions (and, as o says, its
 // messages and secrets) as JSON to w. Messages are written page by page,
 // so a large history does not sit in memory.
-func (s *Store) Export(ctx context.Context, w io.Writer, o ExportOptions) error {
+func (s *Store) Export(ctx context.Context, w io.Writer, o model.ExportOptions) error {
 	profiles, err := s.Profiles()
 	if err != nil {
 		return err
@@ -85,7 +76,7 @@ func (s *Store) Export(ctx context.Context, w io.Writer, o ExportOptions) error 
 	return err
 }
 
-func (s *Store) exportProfile(ctx context.Context, w io.Writer, enc *json.Encoder, p Profile, o ExportOptions) error {
+func (s *Store) exportProfile(ctx context.Context, w io.Writer, enc *json.Encoder, p model.Profile, o model.ExportOptions) error {
 	ep := exportProfile{Profile: p}
 	if o.Secrets {
 		ep.Secrets = &exportSecrets{Password: p.Options.Password, KeyPassphrase: p.Options.TLS.KeyPassphrase, ProxyPassword: p.Options.Proxy.Password}
@@ -131,66 +122,4 @@ func (s *Store) exportMessages(ctx context.Context, w io.Writer, enc *json.Encod
 		after = page[len(page)-1].Seq
 	}
 	return ctx.Err()
-}
-
-// ImportSummary says what an import added.
-type ImportSummary struct {
-	Profiles, Subscriptions int
-	Messages                int64
-}
-
-// ErrNotAnExport is returned by Import for a file that is not an mqttdesk
-// export.
-var ErrNotAnExport = errors.New("storage: not an mqttdesk export file")
-
-// Import adds what an Export wrote. Imported profiles never replace
-// existing ones: each gets a new ID. Secrets are restored when the file
-// has them. Messages are appended to the new profiles' histories.
-func (s *Store) Import(ctx context.Context, r io.Reader) (ImportSummary, error) {
-	var sum ImportSummary
-	var file struct {
-		exportHeader
-		Profiles []json.RawMessage `json:"profiles"`
-	}
-	if err := json.NewDecoder(r).Decode(&file); err != nil || file.Format != ExportFormat {
-		return sum, fmt.Errorf("%w (%v)", ErrNotAnExport, err)
-	}
-	for _, raw := range file.Profiles {
-		var ep exportProfile
-		if err := json.Unmarshal(raw, &ep); err != nil {
-			return sum, fmt.Errorf("storage: import: %w", err)
-		}
-		if err := s.importProfile(ctx, ep, &sum); err != nil {
-			return sum, err
-		}
-	}
-	return sum, s.Flush(ctx)
-}
-
-func (s *Store) importProfile(ctx context.Context, ep exportProfile, sum *ImportSummary) error {
-	p := ep.Profile
-	p.ID = ""
-	if ep.Secrets != nil {
-		p.Options.Password, p.Options.TLS.KeyPassphrase, p.Options.Proxy.Password = ep.Secrets.Password, ep.Secrets.KeyPassphrase, ep.Secrets.ProxyPassword
-	}
-	p, err := s.SaveProfile(p)
-	if err != nil {
-		return err
-	}
-	sum.Profiles++
-	for _, sub := range ep.Subscriptions {
-		sub.ID = ""
-		if _, err := s.SaveSubscription(p.ID, sub); err != nil {
-			return err
-		}
-		sum.Subscriptions++
-	}
-	for _, m := range ep.Messages {
-		msg := Message{Time: m.Time, Direction: m.Direction, Topic: m.Topic, QoS: m.QoS, Retain: m.Retain, Properties: m.Properties, Payload: m.Payload}
-		if _, err := s.Append(ctx, p.ID, msg); err != nil {
-			return err
-		}
-		sum.Messages++
-	}
-	return nil
 }

@@ -7,27 +7,28 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mqttdesk/mqttdesk/mqttcore"
+	"github.com/mqttdesk/mqttdesk/model"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
 func TestExportImport(t *testing.T) {
 	src := openTest(t, t.TempDir())
 	ctx := context.Background()
-	o := mqttcore.NewOptions("Plant", mqttcore.SchemeMQTTS, "plant.local")
+	o := mqtt.NewOptions("Plant", mqtt.SchemeMQTTS, "plant.local")
 	o.Password = "export-secret"
-	p, _ := src.SaveProfile(Profile{Options: o, Color: "#00ff00"})
-	_, _ = src.SaveSubscription(p.ID, Subscription{Filter: "plant/#", QoS: 1})
+	p, _ := src.SaveProfile(model.Profile{Options: o, Color: "#00ff00"})
+	_, _ = src.SaveSubscription(p.ID, model.Subscription{Filter: "plant/#", QoS: 1})
 	for _, payload := range [][]byte{[]byte("text"), {0, 0xff, 0x80}} {
 		_, _ = src.Append(ctx, p.ID, Message{Topic: "plant/x", Payload: payload, QoS: 1})
 	}
 
 	for _, tc := range []struct {
-		opts        ExportOptions
+		opts        model.ExportOptions
 		messages    int64
 		withSecrets bool
 	}{
-		{ExportOptions{}, 0, false},
-		{ExportOptions{Messages: true, Secrets: true}, 2, true},
+		{model.ExportOptions{}, 0, false},
+		{model.ExportOptions{Messages: true, Secrets: true}, 2, true},
 	} {
 		var buf bytes.Buffer
 		if err := src.Export(ctx, &buf, tc.opts); err != nil {

@@ -58,33 +58,55 @@ func (t *topics) forget(profileID string) {
 	t.mu.Unlock()
 }
 
-// load fills the cache from the profile's bucket the first time.
+// load fills the cache from the profile's bucket the first time. IDs are
+// handed out from 1 without gaps, so a damaged bucket (a key that is not
+// 8 bytes, an ID of 0 or past the number of topics) is ErrCorrupt, and the
+// cache never holds more than the bucket does.
 func (c *topicCache) load(pb *bolt.Bucket) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.loaded || pb == nil {
 		return nil
 	}
+	type entry struct {
+		id   uint64
+		name string
+	}
+	var entries []entry
 	err := pb.Bucket(subTopicIDs).ForEach(func(k, v []byte) error {
-		id := binary.BigEndian.Uint64(k)
-		for uint64(len(c.names)) <= id {
-			c.names = append(c.names, "")
+		id, err := keySeq(k)
+		if err != nil || id == 0 {
+			return errTopicIDs
 		}
-		c.names[id] = string(v)
-		c.ids[string(v)] = id
+		entries = append(entries, entry{id, string(v)})
 		return nil
 	})
-	c.loaded = err == nil
-	return err
+	if err != nil {
+		return err
+	}
+	names := make([]string, len(entries)+1)
+	ids := make(map[string]uint64, len(entries))
+	for _, e := range entries {
+		if e.id >= uint64(len(names)) || names[e.id] != "" || e.name == "" {
+			return errTopicIDs
+		}
+		names[e.id], ids[e.name] = e.name, e.id
+	}
+	c.names, c.ids, c.loaded = names, ids, true
+	return nil
 }
 
-func (c *topicCache) name(id uint64) string {
+var errTopicIDs = fmt.Errorf("%w: the topic IDs are damaged", ErrCorrupt)
+
+// name returns the topic with id; a record that names one the cache lacks
+// is damaged.
+func (c *topicCache) name(id uint64) (string, error) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	if id < uint64(len(c.names)) {
-		return c.names[id]
+	if id == 0 || id >= uint64(len(c.names)) {
+		return "", errUnknownTopic
 	}
-	return ""
+	return c.names[id], nil
 }
 
 // intern returns topic's ID, adding it to the buckets when new. Called by
@@ -112,20 +134,28 @@ func (c *topicCache) intern(pb *bolt.Bucket, topic string) (uint64, error) {
 }
 
 // profileBucket returns the history bucket of profileID, creating it when
-// create is set; nil when it does not exist.
+// create is set; nil when it does not exist. A profile's history that is
+// not a bucket, or lacks one of its sub-buckets, is ErrCorrupt.
 func profileBucket(tx *bolt.Tx, profileID string, create bool) (*bolt.Bucket, error) {
 	h := tx.Bucket(bucketHistory)
+	if h == nil {
+		return nil, nil
+	}
 	if !create {
-		if h == nil {
-			return nil, nil
+		pb := h.Bucket([]byte(profileID))
+		if pb == nil && h.Get([]byte(profileID)) != nil {
+			return nil, errHistoryShape
 		}
-		return h.Bucket([]byte(profileID)), nil
+		if pb != nil && !hasSubBuckets(pb) {
+			return nil, errHistoryShape
+		}
+		return pb, nil
 	}
 	pb, err := h.CreateBucketIfNotExists([]byte(profileID))
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range [][]byte{subMessages, subTopics, subTopicIDs, subLatest, subStats} {
+	for _, name := range historyBuckets {
 		if _, err := pb.CreateBucketIfNotExists(name); err != nil {
 			return nil, err
 		}
@@ -133,19 +163,45 @@ func profileBucket(tx *bolt.Tx, profileID string, create bool) (*bolt.Bucket, er
 	return pb, nil
 }
 
+var (
+	historyBuckets  = [][]byte{subMessages, subTopics, subTopicIDs, subLatest, subStats}
+	errHistoryShape = fmt.Errorf("%w: a history lacks its buckets", ErrCorrupt)
+	errCounters     = fmt.Errorf("%w: a history's counters are damaged", ErrCorrupt)
+)
+
+func hasSubBuckets(pb *bolt.Bucket) bool {
+	for _, name := range historyBuckets {
+		if pb.Bucket(name) == nil {
+			return false
+		}
+	}
+	return true
+}
+
 // counters are a profile's kept message count and bytes.
 type counters struct{ count, bytes int64 }
 
-func readCounters(pb *bolt.Bucket) counters {
+// readCounters returns the profile's counters; missing ones are 0. Every
+// record has a byte or more, so a count above the bytes is damage.
+func readCounters(pb *bolt.Bucket) (counters, error) {
 	s := pb.Bucket(subStats)
-	get := func(k []byte) int64 {
+	get := func(k []byte) (int64, bool) {
 		v := s.Get(k)
-		if len(v) != 8 {
-			return 0
+		if v == nil {
+			return 0, true
 		}
-		return int64(binary.BigEndian.Uint64(v))
+		if len(v) != 8 {
+			return 0, false
+		}
+		n := int64(binary.BigEndian.Uint64(v))
+		return n, n >= 0
 	}
-	return counters{count: get(keyCount), bytes: get(keyBytes)}
+	count, ok1 := get(keyCount)
+	size, ok2 := get(keyBytes)
+	if !ok1 || !ok2 || count > size {
+		return counters{}, errCounters
+	}
+	return counters{count: count, bytes: size}, nil
 }
 
 func writeCounters(pb *bolt.Bucket, c counters) error {

@@ -121,9 +121,9 @@ func withTimeout(call func() (string, error)) (string, error) {
 }
 
 // hasSecrets reports whether the database holds any secret.
-func hasSecrets(db *bolt.DB) bool {
+func (s *Store) hasSecrets() bool {
 	found := false
-	_ = db.View(func(tx *bolt.Tx) error {
+	_ = s.view(func(tx *bolt.Tx) error {
 		if b := tx.Bucket(bucketSecrets); b != nil {
 			k, _ := b.Cursor().First()
 			found = k != nil

@@ -7,16 +7,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zalando/go-keyring"
+	"github.com/mqttdesk/mqttdesk/model"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 
-	"github.com/mqttdesk/mqttdesk/mqttcore"
+	"github.com/zalando/go-keyring"
 )
 
 func saveSecret(t *testing.T, s *Store) string {
 	t.Helper()
-	o := mqttcore.NewOptions("k", mqttcore.SchemeMQTT, "h")
+	o := mqtt.NewOptions("k", mqtt.SchemeMQTT, "h")
 	o.Password = "kept-secret"
-	p, err := s.SaveProfile(Profile{Options: o})
+	p, err := s.SaveProfile(model.Profile{Options: o})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,12 @@ type migration func(tx *bolt.Tx) error
 
 // migrations[i] upgrades schema i+1 to i+2. Schema 1 is the first layout;
 // append here, never edit, when the layout changes.
-var migrations []migration
+var migrations = []migration{
+	// 1 → 2: records may say how a publish went (flagSending, flagFailed).
+	// Records of schema 1 read the same; the version keeps an older
+	// mqttdesk, which would take the new flags for damage, off the file.
+	func(*bolt.Tx) error { return nil },
+}
 
 // schemaVersion is the layout this code writes.
 func schemaVersion() byte { return byte(1 + len(migrations)) }
@@ -24,11 +29,11 @@ func schemaVersion() byte { return byte(1 + len(migrations)) }
 // as it was.
 func (s *Store) migrate(from byte) error {
 	backup := fmt.Sprintf("%s.schema%d-backup-%s", s.path, from, time.Now().Format("20060102-150405"))
-	err := s.db.View(func(tx *bolt.Tx) error { return tx.CopyFile(backup, 0o600) })
+	err := s.view(func(tx *bolt.Tx) error { return tx.CopyFile(backup, 0o600) })
 	if err != nil {
 		return fmt.Errorf("storage: back up %s before upgrading it: %w", s.path, err)
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		for v := from; v < schemaVersion(); v++ {
 			if err := migrations[v-1](tx); err != nil {
 				return fmt.Errorf("schema %d to %d: %w", v, v+1, err)

@@ -2,13 +2,15 @@ package storage
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/mqttdesk/mqttdesk/model"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 
-	"github.com/mqttdesk/mqttdesk/mqttcore"
+	bolt "go.etcd.io/bbolt"
 )
 
 // withMigrations runs the test as if this code knew more migrations.
@@ -33,12 +35,13 @@ func schemaOf(t *testing.T, path string) byte {
 func TestUpgradeKeepsProfilesAndSubscriptions(t *testing.T) {
 	dir := t.TempDir()
 	s := openTest(t, dir)
-	p, _ := s.SaveProfile(Profile{Options: mqttcore.NewOptions("kept", mqttcore.SchemeMQTT, "h")})
-	_, _ = s.SaveSubscription(p.ID, Subscription{Filter: "kept/#"})
+	p, _ := s.SaveProfile(model.Profile{Options: mqtt.NewOptions("kept", mqtt.SchemeMQTT, "h")})
+	_, _ = s.SaveSubscription(p.ID, model.Subscription{Filter: "kept/#"})
 	_ = s.Close()
 
+	from := schemaVersion()
 	withMigrations(t, func(tx *bolt.Tx) error {
-		_, err := tx.CreateBucket([]byte("added-by-schema-2"))
+		_, err := tx.CreateBucket([]byte("added-by-the-next-schema"))
 		return err
 	})
 	s2, err := Open(dir)
@@ -47,8 +50,8 @@ func TestUpgradeKeepsProfilesAndSubscriptions(t *testing.T) {
 	}
 	defer s2.Close()
 	backup := s2.UpgradeBackup()
-	if !strings.HasPrefix(backup, filepath.Join(dir, FileName)+".schema1-backup-") || schemaOf(t, backup) != 1 {
-		t.Fatalf("backup %q missing or not at schema 1", backup)
+	if !strings.HasPrefix(backup, fmt.Sprintf("%s.schema%d-backup-", filepath.Join(dir, FileName), from)) || schemaOf(t, backup) != from {
+		t.Fatalf("backup %q missing or not at schema %d", backup, from)
 	}
 	got, err := s2.Profile(p.ID)
 	subs, _ := s2.Subscriptions(p.ID)
@@ -56,7 +59,7 @@ func TestUpgradeKeepsProfilesAndSubscriptions(t *testing.T) {
 		t.Fatalf("after upgrade: %v %+v %d subscriptions", err, got, len(subs))
 	}
 	_ = s2.Close()
-	if v := schemaOf(t, filepath.Join(dir, FileName)); v != 2 {
+	if v := schemaOf(t, filepath.Join(dir, FileName)); v != from+1 {
 		t.Fatalf("schema %d after upgrade", v)
 	}
 }
@@ -64,7 +67,7 @@ func TestUpgradeKeepsProfilesAndSubscriptions(t *testing.T) {
 func TestFailedUpgradeLeavesTheFile(t *testing.T) {
 	dir := t.TempDir()
 	s := openTest(t, dir)
-	_, _ = s.SaveProfile(Profile{Options: mqttcore.NewOptions("kept", mqttcore.SchemeMQTT, "h")})
+	_, _ = s.SaveProfile(model.Profile{Options: mqtt.NewOptions("kept", mqtt.SchemeMQTT, "h")})
 	_ = s.Close()
 	withMigrations(t, func(tx *bolt.Tx) error {
 		_ = tx.DeleteBucket(bucketProfiles) // half done, then fails

@@ -10,53 +10,43 @@ import (
 	"sort"
 	"time"
 
+	"github.com/mqttdesk/mqttdesk/model"
+
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
-
-	"github.com/mqttdesk/mqttdesk/mqttcore"
 )
-
-// Profile is a saved connection: its options plus what the sidebar needs.
-type Profile struct {
-	ID          string           `json:"id"`
-	Options     mqttcore.Options `json:"options"`
-	Color       string           `json:"color,omitempty"`
-	Folder      string           `json:"folder,omitempty"`
-	Order       int              `json:"order"`
-	Created     time.Time        `json:"created"`
-	LastUsed    time.Time        `json:"lastUsed,omitzero"`
-	LocalBroker bool             `json:"localBroker,omitempty"` // the connection to mqttdesk's own broker
-	AutoConnect bool             `json:"autoConnect,omitempty"` // connect when mqttdesk starts
-}
 
 // SaveProfile inserts p, or replaces the profile with the same ID. A
 // profile without an ID gets a new one and its creation time; the saved
 // profile is returned.
-func (s *Store) SaveProfile(p Profile) (Profile, error) {
+func (s *Store) SaveProfile(p model.Profile) (model.Profile, error) {
 	if p.ID == "" {
 		p.ID = newID()
 		p.Created = time.Now()
 	}
-	data, err := json.Marshal(p)
-	if err != nil {
-		return p, fmt.Errorf("storage: encode profile %q: %w", p.Options.Name, err)
-	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		if err := s.putProfileSecrets(tx, p); err != nil {
-			return err
-		}
-		return tx.Bucket(bucketProfiles).Put([]byte(p.ID), data)
-	})
+	err := s.update(func(tx *bolt.Tx) error { return s.putProfile(tx, p) })
 	if err != nil {
 		return p, fmt.Errorf("storage: save profile %q: %w", p.Options.Name, err)
 	}
 	return p, nil
 }
 
+// putProfile writes p, which has an ID, and its secrets in tx.
+func (s *Store) putProfile(tx *bolt.Tx, p model.Profile) error {
+	data, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	if err := s.putProfileSecrets(tx, p); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketProfiles).Put([]byte(p.ID), data)
+}
+
 // Profile returns the profile with id, or ErrNotFound.
-func (s *Store) Profile(id string) (Profile, error) {
-	var p Profile
-	err := s.db.View(func(tx *bolt.Tx) error {
+func (s *Store) Profile(id string) (model.Profile, error) {
+	var p model.Profile
+	err := s.view(func(tx *bolt.Tx) error {
 		data := tx.Bucket(bucketProfiles).Get([]byte(id))
 		if data == nil {
 			return ErrNotFound
@@ -72,9 +62,9 @@ func (s *Store) Profile(id string) (Profile, error) {
 }
 
 // Profiles returns every profile, by Order and then by name.
-func (s *Store) Profiles() ([]Profile, error) {
-	var out []Profile
-	err := s.db.View(func(tx *bolt.Tx) error {
+func (s *Store) Profiles() ([]model.Profile, error) {
+	var out []model.Profile
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketProfiles).ForEach(func(_, data []byte) error {
 			p, err := s.decodeProfile(tx, data)
 			if err != nil {
@@ -103,7 +93,7 @@ func (s *Store) DeleteProfile(id string) error {
 	if err := s.ClearHistory(context.Background(), id); err != nil {
 		return err
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		for _, name := range secretNames(id) {
 			if err := s.putSecret(tx, name, ""); err != nil {
 				return err
@@ -123,10 +113,10 @@ func (s *Store) DeleteProfile(id string) error {
 }
 
 // decodeProfile reads a profile record and its password from the secrets.
-func (s *Store) decodeProfile(tx *bolt.Tx, data []byte) (Profile, error) {
-	var p Profile
+func (s *Store) decodeProfile(tx *bolt.Tx, data []byte) (model.Profile, error) {
+	var p model.Profile
 	if err := json.Unmarshal(data, &p); err != nil {
-		return p, err
+		return p, damaged("a connection", err)
 	}
 	return p, s.getProfileSecrets(tx, &p)
 }
@@ -137,11 +127,11 @@ func secretNames(profileID string) []string {
 	return []string{prefix + "password", prefix + "keyPassphrase", prefix + "proxyPassword"}
 }
 
-func profileSecretFields(p *Profile) []*string {
+func profileSecretFields(p *model.Profile) []*string {
 	return []*string{&p.Options.Password, &p.Options.TLS.KeyPassphrase, &p.Options.Proxy.Password}
 }
 
-func (s *Store) putProfileSecrets(tx *bolt.Tx, p Profile) error {
+func (s *Store) putProfileSecrets(tx *bolt.Tx, p model.Profile) error {
 	for i, name := range secretNames(p.ID) {
 		if err := s.putSecret(tx, name, *profileSecretFields(&p)[i]); err != nil {
 			return err
@@ -150,7 +140,7 @@ func (s *Store) putProfileSecrets(tx *bolt.Tx, p Profile) error {
 	return nil
 }
 
-func (s *Store) getProfileSecrets(tx *bolt.Tx, p *Profile) error {
+func (s *Store) getProfileSecrets(tx *bolt.Tx, p *model.Profile) error {
 	for i, name := range secretNames(p.ID) {
 		v, err := s.secret(tx, name)
 		if err != nil {

@@ -5,11 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"time"
+
+	"github.com/mqttdesk/mqttdesk/model"
 
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/mqttdesk/mqttdesk/mqttcore"
 )
 
 var bucketPublished = []byte("published")
@@ -17,17 +16,8 @@ var bucketPublished = []byte("published")
 // publishHistorySize is how many recent publishes a profile keeps.
 const publishHistorySize = 200
 
-// PublishEntry is one message the user published, to offer again.
-type PublishEntry struct {
-	Topic      string               `json:"topic"`
-	Payload    []byte               `json:"payload,omitempty"`
-	QoS        byte                 `json:"qos"`
-	Retain     bool                 `json:"retain,omitempty"`
-	Properties *mqttcore.Properties `json:"properties,omitempty"`
-	Time       time.Time            `json:"time"`
-}
-
-func (e PublishEntry) same(o PublishEntry) bool {
+// samePublish reports whether e and o publish the same message.
+func samePublish(e, o model.PublishEntry) bool {
 	return e.Topic == o.Topic && bytes.Equal(e.Payload, o.Payload) && e.QoS == o.QoS && e.Retain == o.Retain &&
 		reflect.DeepEqual(e.Properties, o.Properties)
 }
@@ -35,12 +25,12 @@ func (e PublishEntry) same(o PublishEntry) bool {
 // AddPublished records e as profileID's newest publish. An identical
 // earlier entry moves to the front rather than repeating; the oldest go
 // beyond 200.
-func (s *Store) AddPublished(profileID string, e PublishEntry) error {
+func (s *Store) AddPublished(profileID string, e model.PublishEntry) error {
 	data, err := json.Marshal(e)
 	if err != nil {
 		return fmt.Errorf("storage: encode publish history: %w", err)
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		b, err := tx.Bucket(bucketPublished).CreateBucketIfNotExists([]byte(profileID))
 		if err != nil {
 			return err
@@ -63,11 +53,11 @@ func (s *Store) AddPublished(profileID string, e PublishEntry) error {
 	return nil
 }
 
-func deleteSame(b *bolt.Bucket, e PublishEntry) error {
+func deleteSame(b *bolt.Bucket, e model.PublishEntry) error {
 	var dup [][]byte
 	err := b.ForEach(func(k, v []byte) error {
-		var old PublishEntry
-		if json.Unmarshal(v, &old) == nil && old.same(e) {
+		var old model.PublishEntry
+		if json.Unmarshal(v, &old) == nil && samePublish(old, e) {
 			dup = append(dup, append([]byte(nil), k...))
 		}
 		return nil
@@ -96,18 +86,18 @@ func trimOldest(b *bolt.Bucket, keep int) error {
 }
 
 // PublishHistory returns profileID's recent publishes, newest first.
-func (s *Store) PublishHistory(profileID string) ([]PublishEntry, error) {
-	var out []PublishEntry
-	err := s.db.View(func(tx *bolt.Tx) error {
+func (s *Store) PublishHistory(profileID string) ([]model.PublishEntry, error) {
+	var out []model.PublishEntry
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketPublished).Bucket([]byte(profileID))
 		if b == nil {
 			return nil
 		}
 		c := b.Cursor()
 		for k, v := c.Last(); k != nil; k, v = c.Prev() {
-			var e PublishEntry
+			var e model.PublishEntry
 			if err := json.Unmarshal(v, &e); err != nil {
-				return err
+				return damaged("the publish history", err)
 			}
 			out = append(out, e)
 		}

@@ -38,7 +38,7 @@ func (s *Store) PageAfter(profileID string, seq uint64, n int) ([]Message, error
 // messages; backwards pages are reversed into time order.
 func (s *Store) page(profileID string, n int, start func(*bolt.Cursor) ([]byte, []byte), step func(*bolt.Cursor) ([]byte, []byte), backwards bool) ([]Message, error) {
 	var out []Message
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		pb, cache, err := s.readBucket(tx, profileID)
 		if err != nil || pb == nil {
 			return err
@@ -48,6 +48,9 @@ func (s *Store) page(profileID string, n int, start func(*bolt.Cursor) ([]byte, 
 			m, err := decodeMessage(k, v, cache)
 			if err != nil {
 				return err
+			}
+			if l := len(out); l > 0 && !inOrder(out[l-1].Seq, m.Seq, backwards) {
+				return errKeyOrder
 			}
 			out = append(out, m)
 		}
@@ -62,19 +65,36 @@ func (s *Store) page(profileID string, n int, start func(*bolt.Cursor) ([]byte, 
 	return out, nil
 }
 
+// inOrder reports whether next may follow prev in a walk over keys,
+// which bbolt keeps sorted unless the file is damaged.
+func inOrder(prev, next uint64, backwards bool) bool {
+	if backwards {
+		return next < prev
+	}
+	return next > prev
+}
+
 func reverse(ms []Message) {
 	for i, j := 0, len(ms)-1; i < j; i, j = i+1, j-1 {
 		ms[i], ms[j] = ms[j], ms[i]
 	}
 }
 
+// decodeMessage decodes the message with key k and record v.
 func decodeMessage(k, v []byte, cache *topicCache) (Message, error) {
-	m := Message{Seq: keySeq(k)}
-	id, err := decodeRecord(v, &m)
+	var m Message
+	seq, err := keySeq(k)
 	if err != nil {
 		return m, err
 	}
-	m.Topic = cache.name(id)
+	m.Seq = seq
+	id, err := decodeRecord(v, &m)
+	if err != nil {
+		return m, fmt.Errorf("message %d: %w", seq, err)
+	}
+	if m.Topic, err = cache.name(id); err != nil {
+		return m, fmt.Errorf("message %d: %w", seq, err)
+	}
 	return m, nil
 }
 
@@ -98,14 +118,14 @@ type HistoryStats struct {
 // HistoryStats returns the size of profileID's history.
 func (s *Store) HistoryStats(profileID string) (HistoryStats, error) {
 	var st HistoryStats
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		pb, err := profileBucket(tx, profileID, false)
 		if err != nil || pb == nil {
 			return err
 		}
-		c := readCounters(pb)
+		c, err := readCounters(pb)
 		st = HistoryStats{Count: c.count, Bytes: c.bytes}
-		return nil
+		return err
 	})
 	if err != nil {
 		return st, errHistory("count", profileID, err)
@@ -117,13 +137,16 @@ func (s *Store) HistoryStats(profileID string) (HistoryStats, error) {
 // by topic.
 func (s *Store) LatestPerTopic(profileID string) (map[string]Message, error) {
 	out := map[string]Message{}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		pb, cache, err := s.readBucket(tx, profileID)
 		if err != nil || pb == nil {
 			return err
 		}
 		msgs := pb.Bucket(subMessages)
-		return pb.Bucket(subLatest).ForEach(func(_, seq []byte) error {
+		return pb.Bucket(subLatest).ForEach(func(id, seq []byte) error {
+			if len(id) != 8 || len(seq) != 8 {
+				return errCorruptKey
+			}
 			v := msgs.Get(seq)
 			if v == nil {
 				return nil // pruned by retention
@@ -147,7 +170,7 @@ func (s *Store) ClearHistory(ctx context.Context, profileID string) error {
 	if err := s.Flush(ctx); err != nil {
 		return err
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		err := tx.Bucket(bucketHistory).DeleteBucket([]byte(profileID))
 		if errors.Is(err, bolterrors.ErrBucketNotFound) {
 			return nil
@@ -165,7 +188,7 @@ func (s *Store) ClearHistory(ctx context.Context, profileID string) error {
 // DiskUsage returns the bytes the database uses and the size of its file,
 // which bbolt grows ahead of use (in steps of up to 16 MB).
 func (s *Store) DiskUsage() (used, file int64, err error) {
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		used = tx.Size()
 		return nil
 	})

@@ -7,20 +7,11 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/mqttdesk/mqttdesk/model"
+
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 )
-
-// Retention bounds a profile's history. Zero fields are "no limit".
-type Retention struct {
-	MaxMessages int64         `json:"maxMessages"`
-	MaxBytes    int64         `json:"maxBytes"`
-	MaxAge      time.Duration `json:"maxAge"`
-}
-
-// DefaultRetention is used when neither the profile nor the user set
-// one: the file must not grow without bound.
-var DefaultRetention = Retention{MaxMessages: 10_000_000, MaxBytes: 4 << 30}
 
 const (
 	defaultRetentionKey = "retention"
@@ -31,13 +22,13 @@ const (
 func profileRetentionKey(profileID string) string { return "retention/" + profileID }
 
 // SetDefaultRetention sets the retention of profiles without their own.
-func (s *Store) SetDefaultRetention(r Retention) error {
+func (s *Store) SetDefaultRetention(r model.Retention) error {
 	return s.PutSetting(defaultRetentionKey, r)
 }
 
 // SetRetention sets profileID's own retention; nil returns it to the
 // default.
-func (s *Store) SetRetention(profileID string, r *Retention) error {
+func (s *Store) SetRetention(profileID string, r *model.Retention) error {
 	if r == nil {
 		return s.PutSetting(profileRetentionKey(profileID), nil)
 	}
@@ -45,19 +36,19 @@ func (s *Store) SetRetention(profileID string, r *Retention) error {
 }
 
 // GlobalRetention returns the retention of profiles without their own.
-func (s *Store) GlobalRetention() Retention {
-	d := DefaultRetention
+func (s *Store) GlobalRetention() model.Retention {
+	d := model.DefaultRetention
 	_ = s.GetSetting(defaultRetentionKey, &d)
 	return d
 }
 
 // RetentionOf returns the retention that applies to profileID.
-func (s *Store) RetentionOf(profileID string) Retention {
-	var r *Retention
+func (s *Store) RetentionOf(profileID string) model.Retention {
+	var r *model.Retention
 	if err := s.GetSetting(profileRetentionKey(profileID), &r); err == nil && r != nil {
 		return *r
 	}
-	d := DefaultRetention
+	d := model.DefaultRetention
 	_ = s.GetSetting(defaultRetentionKey, &d)
 	return d
 }
@@ -85,7 +76,7 @@ func (s *Store) Prune(ctx context.Context) (int64, error) {
 
 func (s *Store) historyProfiles() []string {
 	var ids []string
-	_ = s.db.View(func(tx *bolt.Tx) error {
+	_ = s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketHistory).ForEachBucket(func(k []byte) error {
 			ids = append(ids, string(k))
 			return nil
@@ -96,14 +87,17 @@ func (s *Store) historyProfiles() []string {
 
 // pruneChunk deletes up to pruneChunk of the oldest messages that r says
 // must go.
-func (s *Store) pruneChunk(profileID string, r Retention, now time.Time) (int64, error) {
+func (s *Store) pruneChunk(profileID string, r model.Retention, now time.Time) (int64, error) {
 	var n int64
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		pb, err := profileBucket(tx, profileID, false)
 		if err != nil || pb == nil {
 			return err
 		}
-		c := readCounters(pb)
+		c, err := readCounters(pb)
+		if err != nil {
+			return err
+		}
 		msgs := pb.Bucket(subMessages)
 		var doomed [][]byte
 		cur := msgs.Cursor()
@@ -131,7 +125,7 @@ func (s *Store) pruneChunk(profileID string, r Retention, now time.Time) (int64,
 
 // mustGo reports whether the oldest remaining message, record v, must be
 // deleted given the counters left.
-func mustGo(r Retention, c counters, v []byte, now time.Time) bool {
+func mustGo(r model.Retention, c counters, v []byte, now time.Time) bool {
 	if r.MaxMessages > 0 && c.count > r.MaxMessages {
 		return true
 	}

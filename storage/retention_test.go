@@ -5,17 +5,19 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/mqttdesk/mqttdesk/model"
 )
 
 func TestRetentionByCountBytesAndAge(t *testing.T) {
 	s := openTest(t, t.TempDir())
 	ctx := context.Background()
 	appendN(t, s, "count", 0, 12_000, sensorTopic)
-	if err := s.SetRetention("count", &Retention{MaxMessages: 1000}); err != nil {
+	if err := s.SetRetention("count", &model.Retention{MaxMessages: 1000}); err != nil {
 		t.Fatal(err)
 	}
 	appendN(t, s, "bytes", 0, 3000, sensorTopic)
-	if err := s.SetRetention("bytes", &Retention{MaxBytes: 10_000}); err != nil {
+	if err := s.SetRetention("bytes", &model.Retention{MaxBytes: 10_000}); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now()
@@ -23,7 +25,7 @@ func TestRetentionByCountBytesAndAge(t *testing.T) {
 		_, _ = s.Append(ctx, "age", Message{Time: now.Add(-age), Topic: "t", Payload: []byte(fmt.Sprint(i))})
 	}
 	_ = s.Flush(ctx)
-	if err := s.SetRetention("age", &Retention{MaxAge: time.Hour}); err != nil {
+	if err := s.SetRetention("age", &model.Retention{MaxAge: time.Hour}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Prune(ctx); err != nil {
@@ -42,11 +44,11 @@ func TestRetentionByCountBytesAndAge(t *testing.T) {
 	if page, _ := s.NewestPage("age", 10); len(page) != 2 || string(page[0].Payload) != "2" {
 		t.Fatalf("age retention kept %d messages", len(page))
 	}
-	if r := s.RetentionOf("other"); r != DefaultRetention {
+	if r := s.RetentionOf("other"); r != model.DefaultRetention {
 		t.Fatalf("default retention %+v", r)
 	}
 	_ = s.SetRetention("count", nil)
-	if r := s.RetentionOf("count"); r != DefaultRetention {
+	if r := s.RetentionOf("count"); r != model.DefaultRetention {
 		t.Fatalf("retention after reset %+v", r)
 	}
 }

@@ -3,27 +3,17 @@ package storage
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"fmt"
 	"regexp"
 	"time"
 	"unicode/utf8"
 
+	"github.com/mqttdesk/mqttdesk/model"
+	"github.com/mqttdesk/mqttdesk/mqtt"
+
 	"github.com/sahilm/fuzzy"
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/mqttdesk/mqttdesk/mqttcore"
 )
-
-// Query selects messages. Zero fields select everything.
-type Query struct {
-	Direction   *Direction
-	TopicFilter string // an MQTT filter: + and # work as in subscriptions
-	Text        string // a substring of the topic or of a text payload
-	IgnoreCase  bool   // for Text, ASCII letters only
-	Regexp      string // matched against the topic and text payloads
-	From, To    time.Time
-}
 
 // searchChunk is how many messages one read transaction scans.
 const searchChunk = 20_000
@@ -33,7 +23,7 @@ const searchChunk = 20_000
 // backwards. It returns them oldest first, and the sequence to pass as
 // before to continue, 0 when the history is exhausted. It checks ctx
 // between chunks of messages, each read in its own short transaction.
-func (s *Store) Search(ctx context.Context, profileID string, q Query, before uint64, limit int) ([]Message, uint64, error) {
+func (s *Store) Search(ctx context.Context, profileID string, q model.Query, before uint64, limit int) ([]Message, uint64, error) {
 	m, err := newMatcher(q)
 	if err != nil {
 		return nil, 0, err
@@ -45,7 +35,7 @@ func (s *Store) Search(ctx context.Context, profileID string, q Query, before ui
 			return out, next, err
 		}
 		var scanned int
-		err := s.db.View(func(tx *bolt.Tx) error {
+		err := s.view(func(tx *bolt.Tx) error {
 			pb, cache, err := s.readBucket(tx, profileID)
 			if err != nil || pb == nil {
 				return err
@@ -67,7 +57,7 @@ func (s *Store) Search(ctx context.Context, profileID string, q Query, before ui
 
 // matcher tests records against a query, reading as little as it can.
 type matcher struct {
-	q      Query
+	q      model.Query
 	text   []byte
 	re     *regexp.Regexp
 	topics map[uint64]topicVerdict // by topic ID
@@ -79,7 +69,7 @@ type topicVerdict struct {
 	textMatch bool // the topic itself satisfies the text and pattern
 }
 
-func newMatcher(q Query) (*matcher, error) {
+func newMatcher(q model.Query) (*matcher, error) {
 	m := &matcher{q: q, text: []byte(q.Text), topics: map[uint64]topicVerdict{}}
 	if q.IgnoreCase {
 		m.text = bytes.ToLower(m.text)
@@ -92,7 +82,7 @@ func newMatcher(q Query) (*matcher, error) {
 		m.re = re
 	}
 	if q.TopicFilter != "" {
-		if err := mqttcore.ValidateFilter(q.TopicFilter); err != nil {
+		if err := mqtt.ValidateFilter(q.TopicFilter); err != nil {
 			return nil, err
 		}
 	}
@@ -114,7 +104,14 @@ func (m *matcher) scan(c *bolt.Cursor, cache *topicCache, before uint64, want in
 	scanned, found, next := 0, 0, before
 	for ; k != nil && scanned < searchChunk && found < want; k, v = c.Prev() {
 		scanned++
-		next = keySeq(k)
+		seq, err := keySeq(k)
+		if err != nil {
+			return scanned, next, err
+		}
+		if next != 0 && !inOrder(next, seq, true) {
+			return scanned, next, errKeyOrder
+		}
+		next = seq
 		ok, err := m.match(v, cache)
 		if err != nil {
 			return scanned, next, err
@@ -134,52 +131,47 @@ func (m *matcher) scan(c *bolt.Cursor, cache *topicCache, before uint64, want in
 
 // match tests record v without decoding it fully.
 func (m *matcher) match(v []byte, cache *topicCache) (bool, error) {
-	if len(v) < 1 {
-		return false, errCorruptRecord
+	flags, ms, topicID, rest, err := recordHead(v)
+	if err != nil {
+		return false, err
 	}
-	flags := v[0]
-	if m.q.Direction != nil && Direction(flags&flagPublished) != *m.q.Direction {
+	if m.q.Direction != nil && model.Direction(flags&flagPublished) != *m.q.Direction {
 		return false, nil
-	}
-	ms, n := binary.Uvarint(v[1:])
-	if n <= 0 {
-		return false, errCorruptRecord
 	}
 	t := time.UnixMilli(int64(ms))
 	if (!m.q.From.IsZero() && t.Before(m.q.From)) || (!m.q.To.IsZero() && t.After(m.q.To)) {
 		return false, nil
 	}
-	rest := v[1+n:]
-	topicID, n := binary.Uvarint(rest)
-	if n <= 0 {
-		return false, errCorruptRecord
-	}
-	verdict := m.topic(topicID, cache)
-	if !verdict.passes {
-		return false, nil
+	verdict, err := m.topic(topicID, cache)
+	if err != nil || !verdict.passes {
+		return false, err
 	}
 	if (len(m.text) == 0 && m.re == nil) || verdict.textMatch {
 		return true, nil
 	}
-	return m.payloadMatches(payloadOf(flags, rest[n:])), nil
+	payload, err := payloadOf(flags, rest)
+	return err == nil && m.payloadMatches(payload), err
 }
 
 // topic judges a topic once per search.
-func (m *matcher) topic(id uint64, cache *topicCache) topicVerdict {
+func (m *matcher) topic(id uint64, cache *topicCache) (topicVerdict, error) {
 	if v, ok := m.topics[id]; ok {
-		return v
+		return v, nil
 	}
-	name := cache.name(id)
+	name, err := cache.name(id)
+	if err != nil {
+		return topicVerdict{}, err
+	}
 	v := topicVerdict{
 		passes:    m.filterOK(name),
 		textMatch: (len(m.text) > 0 || m.re != nil) && m.textMatches([]byte(name)),
 	}
 	m.topics[id] = v
-	return v
+	return v, nil
 }
 
 func (m *matcher) filterOK(topic string) bool {
-	return m.q.TopicFilter == "" || mqttcore.MatchTopic(m.q.TopicFilter, topic)
+	return m.q.TopicFilter == "" || mqtt.MatchTopic(m.q.TopicFilter, topic)
 }
 
 func (m *matcher) textMatches(b []byte) bool {
@@ -196,15 +188,15 @@ func (m *matcher) payloadMatches(p []byte) bool {
 }
 
 // payloadOf returns the payload part of a record after its topic ID.
-func payloadOf(flags byte, rest []byte) []byte {
-	if flags&flagProps == 0 {
-		return rest
+func payloadOf(flags byte, rest []byte) ([]byte, error) {
+	if flags&flagProps != 0 {
+		var ok bool
+		if _, rest, ok = splitProps(rest); !ok {
+			return nil, errCorruptRecord
+		}
 	}
-	size, n := binary.Uvarint(rest)
-	if n <= 0 || uint64(len(rest)-n) < size {
-		return nil
-	}
-	return rest[n+int(size):]
+	var m Message
+	return decodeStatus(flags, rest, &m)
 }
 
 // containsFold reports whether lowerNeedle (already lower case) occurs in
@@ -229,18 +221,11 @@ func containsFold(hay, lowerNeedle []byte) bool {
 	return false
 }
 
-// FuzzyMatch is one result of a fuzzy search: the text and the indexes of
-// its characters that matched, for highlighting.
-type FuzzyMatch struct {
-	Text    string
-	Matched []int
-}
-
 // FuzzyTopics returns profileID's topics that fuzzily match pattern, best
 // first.
-func (s *Store) FuzzyTopics(profileID, pattern string) ([]FuzzyMatch, error) {
+func (s *Store) FuzzyTopics(profileID, pattern string) ([]model.FuzzyMatch, error) {
 	var names []string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		pb, cache, err := s.readBucket(tx, profileID)
 		if err != nil || pb == nil {
 			return err
@@ -258,7 +243,7 @@ func (s *Store) FuzzyTopics(profileID, pattern string) ([]FuzzyMatch, error) {
 
 // FuzzyProfiles returns the profiles whose names fuzzily match pattern,
 // best first.
-func (s *Store) FuzzyProfiles(pattern string) ([]Profile, []FuzzyMatch, error) {
+func (s *Store) FuzzyProfiles(pattern string) ([]model.Profile, []model.FuzzyMatch, error) {
 	list, err := s.Profiles()
 	if err != nil {
 		return nil, nil, err
@@ -267,19 +252,19 @@ func (s *Store) FuzzyProfiles(pattern string) ([]Profile, []FuzzyMatch, error) {
 	for i, p := range list {
 		names[i] = p.Options.Name
 	}
-	var profiles []Profile
-	var matches []FuzzyMatch
+	var profiles []model.Profile
+	var matches []model.FuzzyMatch
 	for _, m := range fuzzy.Find(pattern, names) {
 		profiles = append(profiles, list[m.Index])
-		matches = append(matches, FuzzyMatch{Text: m.Str, Matched: m.MatchedIndexes})
+		matches = append(matches, model.FuzzyMatch{Text: m.Str, Matched: m.MatchedIndexes})
 	}
 	return profiles, matches, nil
 }
 
-func fuzzyFind(pattern string, names []string) []FuzzyMatch {
-	var out []FuzzyMatch
+func fuzzyFind(pattern string, names []string) []model.FuzzyMatch {
+	var out []model.FuzzyMatch
 	for _, m := range fuzzy.Find(pattern, names) {
-		out = append(out, FuzzyMatch{Text: m.Str, Matched: m.MatchedIndexes})
+		out = append(out, model.FuzzyMatch{Text: m.Str, Matched: m.MatchedIndexes})
 	}
 	return out
 }

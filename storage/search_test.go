@@ -6,7 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mqttdesk/mqttdesk/mqttcore"
+	"github.com/mqttdesk/mqttdesk/model"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
 func searchFixture(t *testing.T) *Store {
@@ -22,7 +23,7 @@ func searchFixture(t *testing.T) *Store {
 		case i%1000 == 8:
 			m.Payload = []byte{0xff, 0xfe, 'a', 'l', 'a', 'r', 'm'} // binary: not text
 		case i%5000 == 9:
-			m.Topic, m.Direction = "alerts/alarm", Published
+			m.Topic, m.Direction = "alerts/alarm", model.Published
 		}
 		if _, err := s.Append(ctx, "p", m); err != nil {
 			t.Fatal(err)
@@ -37,23 +38,23 @@ func searchFixture(t *testing.T) *Store {
 func TestSearch(t *testing.T) {
 	s := searchFixture(t)
 	ctx := context.Background()
-	published := Published
+	published := model.Published
 	base := time.UnixMilli(1_700_000_000_000)
 	for _, tc := range []struct {
 		name string
-		q    Query
+		q    model.Query
 		want int
 	}{
-		{"everything", Query{}, 100_000},
-		{"topic filter +", Query{TopicFilter: "home/+/temp"}, 100_000 - 20},
-		{"topic filter exact", Query{TopicFilter: "home/room3/temp"}, 10_000},
-		{"text in payload, case-sensitive", Query{Text: "ALARM"}, 100},
-		{"text ignoring case, topic or text payload", Query{Text: "alarm", IgnoreCase: true}, 100 + 20},
-		{"regexp", Query{Regexp: `"t": 4242\d$`}, 0},
-		{"regexp with a match", Query{Regexp: `^\{"t": 4242\d\}$`}, 10},
-		{"direction", Query{Direction: &published}, 20},
-		{"time range", Query{From: base.Add(10 * time.Second), To: base.Add(19 * time.Second)}, 10},
-		{"filter and text", Query{TopicFilter: "home/room7/#", Text: "smoke"}, 100},
+		{"everything", model.Query{}, 100_000},
+		{"topic filter +", model.Query{TopicFilter: "home/+/temp"}, 100_000 - 20},
+		{"topic filter exact", model.Query{TopicFilter: "home/room3/temp"}, 10_000},
+		{"text in payload, case-sensitive", model.Query{Text: "ALARM"}, 100},
+		{"text ignoring case, topic or text payload", model.Query{Text: "alarm", IgnoreCase: true}, 100 + 20},
+		{"regexp", model.Query{Regexp: `"t": 4242\d$`}, 0},
+		{"regexp with a match", model.Query{Regexp: `^\{"t": 4242\d\}$`}, 10},
+		{"direction", model.Query{Direction: &published}, 20},
+		{"time range", model.Query{From: base.Add(10 * time.Second), To: base.Add(19 * time.Second)}, 10},
+		{"filter and text", model.Query{TopicFilter: "home/room7/#", Text: "smoke"}, 100},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, before := 0, uint64(0)
@@ -84,13 +85,13 @@ func TestSearchCancelAndBadPattern(t *testing.T) {
 	s := searchFixture(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, _, err := s.Search(ctx, "p", Query{Text: "x"}, 0, 10); err != context.Canceled {
+	if _, _, err := s.Search(ctx, "p", model.Query{Text: "x"}, 0, 10); err != context.Canceled {
 		t.Fatalf("cancelled search: %v", err)
 	}
-	if _, _, err := s.Search(context.Background(), "p", Query{Regexp: "(["}, 0, 10); err == nil {
+	if _, _, err := s.Search(context.Background(), "p", model.Query{Regexp: "(["}, 0, 10); err == nil {
 		t.Fatal("bad pattern accepted")
 	}
-	if _, _, err := s.Search(context.Background(), "p", Query{TopicFilter: "a/#/b"}, 0, 10); err == nil {
+	if _, _, err := s.Search(context.Background(), "p", model.Query{TopicFilter: "a/#/b"}, 0, 10); err == nil {
 		t.Fatal("bad filter accepted")
 	}
 }
@@ -98,7 +99,7 @@ func TestSearchCancelAndBadPattern(t *testing.T) {
 func TestFuzzy(t *testing.T) {
 	s := openTest(t, t.TempDir())
 	for _, name := range []string{"Production broker", "Local broker", "Test rig"} {
-		if _, err := s.SaveProfile(Profile{Options: mqttcore.NewOptions(name, mqttcore.SchemeMQTT, "h")}); err != nil {
+		if _, err := s.SaveProfile(model.Profile{Options: mqtt.NewOptions(name, mqtt.SchemeMQTT, "h")}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
-	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -42,12 +41,12 @@ func (b *secretBox) seal(name, plain string) []byte {
 
 func (b *secretBox) open(name string, sealed []byte) (string, error) {
 	n := b.aead.NonceSize()
-	if len(sealed) < n {
-		return "", errors.New("sealed value too short")
+	if len(sealed) < n+b.aead.Overhead() {
+		return "", fmt.Errorf("%w: secret %s has %d bytes", ErrCorrupt, name, len(sealed))
 	}
 	plain, err := b.aead.Open(nil, sealed[:n], sealed[n:], []byte(name))
 	if err != nil {
-		return "", fmt.Errorf("decrypt: %w (was %s replaced?)", err, KeyFileName)
+		return "", fmt.Errorf("%w: secret %s does not decrypt (%v; or was %s replaced?)", ErrCorrupt, name, err, KeyFileName)
 	}
 	return string(plain), nil
 }
@@ -55,7 +54,7 @@ func (b *secretBox) open(name string, sealed []byte) (string, error) {
 // PutSecret encrypts value and saves it under name; an empty value deletes
 // the secret.
 func (s *Store) PutSecret(name, value string) error {
-	err := s.db.Update(func(tx *bolt.Tx) error { return s.putSecret(tx, name, value) })
+	err := s.update(func(tx *bolt.Tx) error { return s.putSecret(tx, name, value) })
 	if err != nil {
 		return fmt.Errorf("storage: save secret %s: %w", name, err)
 	}
@@ -73,7 +72,7 @@ func (s *Store) putSecret(tx *bolt.Tx, name, value string) error {
 // Secret returns the secret saved under name, or "" when there is none.
 func (s *Store) Secret(name string) (string, error) {
 	var out string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		out, err = s.secret(tx, name)
 		return err

@@ -49,7 +49,7 @@ func (q *sequences) forget(profileID string) {
 
 func (s *Store) committedSeq(profileID string) (uint64, error) {
 	var seq uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		pb, err := profileBucket(tx, profileID, false)
 		if err == nil && pb != nil {
 			seq = pb.Bucket(subMessages).Sequence()

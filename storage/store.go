@@ -30,9 +30,12 @@ var (
 	// ErrNewerSchema is returned by Open for a file written by a newer
 	// mqttdesk, which this one must not change.
 	ErrNewerSchema = errors.New("the data file was written by a newer mqttdesk")
-	// ErrCorrupt is returned by Open for a file that is not a readable
-	// mqttdesk database. The file is left as it is unless the caller asks
-	// OpenWith to move it aside.
+	// ErrCorrupt is returned, wrapped with the file's path and what is
+	// wrong, by Open for a file that is not a readable mqttdesk database,
+	// and by any other method that finds damage later, while reading or
+	// writing. The file is left as it is unless the caller asks OpenWith
+	// to move it aside; the Store stays usable for the parts that are
+	// not damaged.
 	ErrCorrupt = errors.New("the data file is damaged")
 )
 
@@ -64,7 +67,8 @@ type Store struct {
 	keySource  string
 	pruneStop  chan struct{}
 	pruneDone  chan struct{}
-	pruneErr   atomic.Value // error of the last background prune
+	pruneErr   atomic.Value          // error of the last background prune
+	wedged     atomic.Pointer[error] // set when damage left bbolt's writer lock held
 
 	appendMu sync.RWMutex // Append and Flush hold it for reading while they queue
 	closed   atomic.Bool
@@ -86,10 +90,13 @@ func DefaultDir() (string, error) {
 // cause, when the file is damaged.
 func Open(dir string) (*Store, error) { return OpenWith(dir, OpenOptions{}) }
 
-// OpenWith is Open with options. After moving a damaged file aside, the
+// OpenWith is Open with options. With MoveAsideCorrupt it checks the
+// whole file first, every page and record (about a second per million
+// messages), since damage a normal Open does not look for would
+// otherwise keep being reported; after moving a damaged file aside, the
 // store's MovedAside says where it went.
 func OpenWith(dir string, o OpenOptions) (*Store, error) {
-	s, err := open(dir)
+	s, err := open(dir, o.MoveAsideCorrupt)
 	if !errors.Is(err, ErrCorrupt) || !o.MoveAsideCorrupt {
 		return s, err
 	}
@@ -97,7 +104,7 @@ func OpenWith(dir string, o OpenOptions) (*Store, error) {
 	if merr != nil {
 		return nil, errors.Join(err, merr)
 	}
-	if s, err = open(dir); err == nil {
+	if s, err = open(dir, false); err == nil {
 		s.movedAside = moved
 	}
 	return s, err
@@ -117,27 +124,29 @@ func moveAside(path string) (string, error) {
 	return moved, nil
 }
 
-func open(dir string) (*Store, error) {
+// open opens the store in dir; thorough checks every page and record of
+// the file before using it.
+func open(dir string, thorough bool) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("storage: create %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, FileName)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout, FreelistType: bolt.FreelistMapType})
-	if errors.Is(err, bolterrors.ErrTimeout) {
+	if err := checkFile(path, thorough); err != nil {
+		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+	}
+	db, err := openBolt(path, &bolt.Options{Timeout: lockTimeout, FreelistType: bolt.FreelistMapType})
+	switch {
+	case errors.Is(err, bolterrors.ErrTimeout):
 		return nil, fmt.Errorf("storage: open %s: %w", path, ErrLocked)
-	}
-	if isCorruption(err) {
+	case errors.Is(err, ErrCorrupt):
+		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+	case isCorruption(err):
 		return nil, fmt.Errorf("storage: open %s: %w (%v)", path, ErrCorrupt, err)
-	}
-	if err != nil {
+	case err != nil:
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
 	}
 	s := &Store{db: db, path: path}
-	if err := s.init(); err != nil {
-		_ = db.Close()
-		return nil, err
-	}
-	if s.secrets, s.keySource, err = loadKey(dir, hasSecrets(db)); err != nil {
+	if err := s.prepare(dir, thorough); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
@@ -150,23 +159,40 @@ func open(dir string) (*Store, error) {
 	return s, nil
 }
 
+// prepare creates what a new file lacks, upgrades an older one, loads the
+// key to the secrets and, when thorough, checks every record.
+func (s *Store) prepare(dir string, thorough bool) error {
+	if err := s.init(); err != nil {
+		return err
+	}
+	var err error
+	if s.secrets, s.keySource, err = loadKey(dir, s.hasSecrets()); err != nil {
+		return err
+	}
+	if thorough {
+		if err := s.verify(); err != nil {
+			return fmt.Errorf("storage: open %s: %w", s.path, err)
+		}
+	}
+	return nil
+}
+
+// topBuckets are the buckets every file has.
+var topBuckets = [][]byte{bucketMeta, bucketProfiles, bucketSettings, bucketSecrets, bucketHistory, bucketSubscriptions, bucketPublished}
+
+// init makes the buckets and the schema version of a new file, and checks
+// or upgrades those of an existing one. A file that has them all is not
+// written to.
 func (s *Store) init() error {
 	var version byte
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketMeta, bucketProfiles, bucketSettings, bucketSecrets, bucketHistory, bucketSubscriptions, bucketPublished} {
-			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-				return err
-			}
-		}
-		meta := tx.Bucket(bucketMeta)
-		v := meta.Get(keySchema)
-		if v == nil {
-			version = schemaVersion()
-			return meta.Put(keySchema, []byte{version})
-		}
-		version = v[0]
-		return nil
+	err := s.view(func(tx *bolt.Tx) error {
+		var err error
+		version, err = readSchema(tx)
+		return err
 	})
+	if errors.Is(err, errIncomplete) {
+		err = s.update(func(tx *bolt.Tx) error { return createBuckets(tx, &version) })
+	}
 	if err != nil {
 		return fmt.Errorf("storage: prepare %s: %w", s.path, err)
 	}
@@ -177,6 +203,42 @@ func (s *Store) init() error {
 		return s.migrate(version)
 	}
 	return nil
+}
+
+// errIncomplete says a file lacks a top-level bucket or its schema.
+var errIncomplete = errors.New("buckets missing")
+
+// readSchema returns the schema version of a file that has every
+// top-level bucket.
+func readSchema(tx *bolt.Tx) (byte, error) {
+	for _, name := range topBuckets {
+		if tx.Bucket(name) == nil {
+			return 0, errIncomplete
+		}
+	}
+	v := tx.Bucket(bucketMeta).Get(keySchema)
+	switch {
+	case v == nil:
+		return 0, errIncomplete
+	case len(v) != 1:
+		return 0, fmt.Errorf("%w: a schema version of %d bytes", ErrCorrupt, len(v))
+	}
+	return v[0], nil
+}
+
+func createBuckets(tx *bolt.Tx, version *byte) error {
+	for _, name := range topBuckets {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	v, err := readSchema(tx)
+	if errors.Is(err, errIncomplete) {
+		v = schemaVersion()
+		err = tx.Bucket(bucketMeta).Put(keySchema, []byte{v})
+	}
+	*version = v
+	return err
 }
 
 // isCorruption reports whether a bbolt open error means a damaged file.
@@ -204,6 +266,9 @@ func (s *Store) Close() error {
 	close(s.pruneStop)
 	<-s.pruneDone
 	s.writer.close()
+	if wedged := s.wedged.Load(); wedged != nil {
+		return fmt.Errorf("storage: close %s: left to the process's exit: %w", s.path, *wedged)
+	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("storage: close %s: %w", s.path, err)
 	}

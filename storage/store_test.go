@@ -9,7 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mqttdesk/mqttdesk/mqttcore"
+	"github.com/mqttdesk/mqttdesk/model"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
 func openTest(t *testing.T, dir string) *Store {
@@ -25,7 +26,7 @@ func openTest(t *testing.T, dir string) *Store {
 func TestFileModeAndReopen(t *testing.T) {
 	dir := t.TempDir()
 	s := openTest(t, dir)
-	p, err := s.SaveProfile(Profile{Options: mqttcore.NewOptions("Home", mqttcore.SchemeMQTT, "127.0.0.1")})
+	p, err := s.SaveProfile(model.Profile{Options: mqtt.NewOptions("Home", mqtt.SchemeMQTT, "127.0.0.1")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,9 +49,9 @@ func TestFileModeAndReopen(t *testing.T) {
 
 func TestPasswordNeverWrittenInPlainText(t *testing.T) {
 	s := openTest(t, t.TempDir())
-	o := mqttcore.NewOptions("secret", mqttcore.SchemeMQTT, "h")
+	o := mqtt.NewOptions("secret", mqtt.SchemeMQTT, "h")
 	o.Password = "hunter2-plain-text-marker"
-	p, err := s.SaveProfile(Profile{Options: o})
+	p, err := s.SaveProfile(model.Profile{Options: o})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +80,7 @@ func TestPasswordNeverWrittenInPlainText(t *testing.T) {
 func TestProfilesOrderAndDelete(t *testing.T) {
 	s := openTest(t, t.TempDir())
 	for i, name := range []string{"b", "a", "c"} {
-		if _, err := s.SaveProfile(Profile{Order: i % 2, Options: mqttcore.NewOptions(name, mqttcore.SchemeMQTT, "h")}); err != nil {
+		if _, err := s.SaveProfile(model.Profile{Order: i % 2, Options: mqtt.NewOptions(name, mqtt.SchemeMQTT, "h")}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -5,68 +5,56 @@ import (
 	"fmt"
 	"sort"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/mqttdesk/mqttdesk/model"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 
-	"github.com/mqttdesk/mqttdesk/mqttcore"
+	bolt "go.etcd.io/bbolt"
 )
 
 var bucketSubscriptions = []byte("subscriptions")
 
-// Subscription is a saved subscription of a profile: what mqttcore
-// subscribes with, plus what the views show.
-type Subscription struct {
-	ID                string                  `json:"id"`
-	Filter            string                  `json:"filter"`
-	QoS               byte                    `json:"qos"`
-	NoLocal           bool                    `json:"noLocal,omitempty"`
-	RetainAsPublished bool                    `json:"retainAsPublished,omitempty"`
-	RetainHandling    byte                    `json:"retainHandling,omitempty"`
-	Identifier        int                     `json:"identifier,omitempty"`
-	User              []mqttcore.UserProperty `json:"user,omitempty"`
-	Color             string                  `json:"color,omitempty"`
-	Alias             string                  `json:"alias,omitempty"`
-	Enabled           bool                    `json:"enabled"`
-	Order             int                     `json:"order"`
-}
-
 // SaveSubscription inserts sub into profileID's subscriptions, or replaces
 // the one with the same ID; a new one gets an ID. The filter is validated.
-func (s *Store) SaveSubscription(profileID string, sub Subscription) (Subscription, error) {
-	if err := mqttcore.ValidateFilter(sub.Filter); err != nil {
+func (s *Store) SaveSubscription(profileID string, sub model.Subscription) (model.Subscription, error) {
+	if err := mqtt.ValidateFilter(sub.Filter); err != nil {
 		return sub, err
 	}
 	if sub.ID == "" {
 		sub.ID = newID()
 	}
-	data, err := json.Marshal(sub)
-	if err != nil {
-		return sub, fmt.Errorf("storage: encode subscription %q: %w", sub.Filter, err)
-	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		b, err := tx.Bucket(bucketSubscriptions).CreateBucketIfNotExists([]byte(profileID))
-		if err != nil {
-			return err
-		}
-		return b.Put([]byte(sub.ID), data)
-	})
+	err := s.update(func(tx *bolt.Tx) error { return putSubscription(tx, profileID, sub) })
 	if err != nil {
 		return sub, fmt.Errorf("storage: save subscription %q: %w", sub.Filter, err)
 	}
 	return sub, nil
 }
 
+// putSubscription writes sub, which has an ID, into profileID's
+// subscriptions in tx.
+func putSubscription(tx *bolt.Tx, profileID string, sub model.Subscription) error {
+	data, err := json.Marshal(sub)
+	if err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	b, err := tx.Bucket(bucketSubscriptions).CreateBucketIfNotExists([]byte(profileID))
+	if err != nil {
+		return err
+	}
+	return b.Put([]byte(sub.ID), data)
+}
+
 // Subscriptions returns profileID's subscriptions by Order, then filter.
-func (s *Store) Subscriptions(profileID string) ([]Subscription, error) {
-	var out []Subscription
-	err := s.db.View(func(tx *bolt.Tx) error {
+func (s *Store) Subscriptions(profileID string) ([]model.Subscription, error) {
+	var out []model.Subscription
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSubscriptions).Bucket([]byte(profileID))
 		if b == nil {
 			return nil
 		}
 		return b.ForEach(func(_, v []byte) error {
-			var sub Subscription
+			var sub model.Subscription
 			if err := json.Unmarshal(v, &sub); err != nil {
-				return err
+				return damaged("a subscription", err)
 			}
 			out = append(out, sub)
 			return nil
@@ -86,7 +74,7 @@ func (s *Store) Subscriptions(profileID string) ([]Subscription, error) {
 
 // DeleteSubscription removes one of profileID's subscriptions.
 func (s *Store) DeleteSubscription(profileID, id string) error {
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSubscriptions).Bucket([]byte(profileID))
 		if b == nil {
 			return nil

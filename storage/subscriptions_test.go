@@ -7,19 +7,20 @@ import (
 	"os"
 	"testing"
 
-	"github.com/mqttdesk/mqttdesk/mqttcore"
+	"github.com/mqttdesk/mqttdesk/model"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
 func TestSubscriptions(t *testing.T) {
 	s := openTest(t, t.TempDir())
-	a, err := s.SaveSubscription("p", Subscription{Filter: "b/#", QoS: 1, Enabled: true, Color: "#ff0000", Identifier: 4})
+	a, err := s.SaveSubscription("p", model.Subscription{Filter: "b/#", QoS: 1, Enabled: true, Color: "#ff0000", Identifier: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SaveSubscription("p", Subscription{Filter: "a/+", Alias: "all a"}); err != nil {
+	if _, err := s.SaveSubscription("p", model.Subscription{Filter: "a/+", Alias: "all a"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SaveSubscription("p", Subscription{Filter: "a/#/b"}); err == nil {
+	if _, err := s.SaveSubscription("p", model.Subscription{Filter: "a/#/b"}); err == nil {
 		t.Fatal("invalid filter saved")
 	}
 	a.QoS = 2
@@ -39,11 +40,11 @@ func TestSubscriptions(t *testing.T) {
 func TestPublishHistory(t *testing.T) {
 	s := openTest(t, t.TempDir())
 	for i := range 250 {
-		if err := s.AddPublished("p", PublishEntry{Topic: "t", Payload: []byte(fmt.Sprint(i))}); err != nil {
+		if err := s.AddPublished("p", model.PublishEntry{Topic: "t", Payload: []byte(fmt.Sprint(i))}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	_ = s.AddPublished("p", PublishEntry{Topic: "t", Payload: []byte("100")}) // repeat: moves to the front
+	_ = s.AddPublished("p", model.PublishEntry{Topic: "t", Payload: []byte("100")}) // repeat: moves to the front
 	list, _ := s.PublishHistory("p")
 	if len(list) != 200 || string(list[0].Payload) != "100" || string(list[1].Payload) != "249" {
 		t.Fatalf("%d entries, first %q %q", len(list), list[0].Payload, list[1].Payload)
@@ -61,15 +62,15 @@ func TestPublishHistory(t *testing.T) {
 
 func TestDeleteProfileRemovesEverything(t *testing.T) {
 	s := openTest(t, t.TempDir())
-	o := mqttcore.NewOptions("gone", mqttcore.SchemeMQTT, "h")
+	o := mqtt.NewOptions("gone", mqtt.SchemeMQTT, "h")
 	o.Password, o.TLS.KeyPassphrase, o.Proxy.Password = "pw-marker-1", "pw-marker-2", "pw-marker-3"
-	p, _ := s.SaveProfile(Profile{Options: o})
+	p, _ := s.SaveProfile(model.Profile{Options: o})
 	got, _ := s.Profile(p.ID)
 	if got.Options.TLS.KeyPassphrase != "pw-marker-2" || got.Options.Proxy.Password != "pw-marker-3" {
 		t.Fatalf("secrets read back: %+v %+v", got.Options.TLS, got.Options.Proxy)
 	}
-	_, _ = s.SaveSubscription(p.ID, Subscription{Filter: "x"})
-	_ = s.AddPublished(p.ID, PublishEntry{Topic: "x"})
+	_, _ = s.SaveSubscription(p.ID, model.Subscription{Filter: "x"})
+	_ = s.AddPublished(p.ID, model.PublishEntry{Topic: "x"})
 	_, _ = s.Append(context.Background(), p.ID, Message{Topic: "x", Payload: []byte("y")})
 	if err := s.DeleteProfile(p.ID); err != nil {
 		t.Fatal(err)

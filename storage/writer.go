@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -184,7 +185,7 @@ func (w *writer) collect(group []appendReq) []appendReq {
 
 // commitRetrying commits group. A failure that is about one message (an
 // empty or over-long topic, an over-large payload) rejects only that
-// message. Any other failure is taken for the disk refusing (full, file
+// message; a damaged file (ErrCorrupt) rejects the group. Any other failure is taken for the disk refusing (full, file
 // size limit, read-only, failing; bbolt does not always keep the cause in
 // its errors) and retried with backoff: nothing queued is dropped, and the
 // queue filling up is the back-pressure callers see.
@@ -197,6 +198,10 @@ func (w *writer) commitRetrying(group []appendReq) {
 		}
 		if errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
 			w.answerFlushes(group, err)
+			return
+		}
+		if errors.Is(err, ErrCorrupt) {
+			w.reject(group, err) // retrying a damaged file cannot help
 			return
 		}
 		w.setState(err, err != nil)
@@ -253,6 +258,17 @@ func isMessageError(err error) bool {
 	return false
 }
 
+// reject gives up on every message of group, reporting err.
+func (w *writer) reject(group []appendReq, err error) {
+	for _, req := range group {
+		if req.flushed == nil {
+			w.rejected.Add(1)
+		}
+	}
+	w.setState(err, false)
+	w.answerFlushes(group, err)
+}
+
 func (w *writer) answerFlushes(group []appendReq, err error) {
 	for _, req := range group {
 		if req.flushed != nil {
@@ -261,19 +277,36 @@ func (w *writer) answerFlushes(group []appendReq, err error) {
 	}
 }
 
+// commit writes group's messages in one transaction; a group of flushes
+// alone writes nothing.
 func (w *writer) commit(group []appendReq) error {
+	if !slices.ContainsFunc(group, func(r appendReq) bool { return r.flushed == nil }) {
+		return nil
+	}
 	n := 0
-	err := w.s.db.Update(func(tx *bolt.Tx) error {
+	err := w.s.update(func(tx *bolt.Tx) error {
 		var err error
 		n, err = w.s.appendGroup(tx, group)
 		return err
 	})
 	if err != nil {
+		w.forgetTopics(group)
 		return fmt.Errorf("storage: commit %d messages: %w", len(group), err)
 	}
 	w.committed.Add(uint64(n))
 	w.groups.Add(1)
 	return nil
+}
+
+// forgetTopics drops the topic caches of group's profiles after a failed
+// commit: they may hold topics interned in the transaction that was
+// rolled back, which the next load from the file will not have.
+func (w *writer) forgetTopics(group []appendReq) {
+	for _, req := range group {
+		if req.flushed == nil {
+			w.s.topics.forget(req.profile)
+		}
+	}
 }
 
 // close stops the writer after it has committed everything queued.

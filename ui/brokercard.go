@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -11,13 +12,15 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/mqttdesk/mqttdesk/app"
+	"github.com/mqttdesk/mqttdesk/model"
 )
 
 // brokerCore is what the local broker card needs from app.App.
 type brokerCore interface {
 	LocalBroker() app.BrokerState
-	StartLocalBroker(ctx context.Context) (app.Profile, error)
+	StartLocalBroker(ctx context.Context) (model.Profile, error)
 	StopLocalBroker(ctx context.Context) error
+	RestartLocalBroker(ctx context.Context) (model.Profile, error)
 	BrokerSettings() app.BrokerSettings
 	SaveBrokerSettings(app.BrokerSettings) error
 	LocalBrokerCA() ([]byte, error)
@@ -28,19 +31,20 @@ type brokerCore interface {
 type brokerCard struct {
 	core      brokerCore
 	win       fyne.Window
-	onStarted func() // the saved connections changed
+	onStarted func(model.Profile) // the broker started: its saved connection is p
 
-	card     *widget.Card
-	toggle   *toggle
-	status   *widget.Label
-	urls     *fyne.Container
-	counters *widget.Label
-	problem  *widget.Label
-	busy     bool
-	shown    app.BrokerState
+	card      *widget.Card
+	toggle    *toggle
+	status    *widget.Label
+	urls      *fyne.Container
+	counters  *widget.Label
+	problem   *widget.Label
+	busy      bool
+	shown     app.BrokerState
+	urlsShown []string
 }
 
-func newBrokerCard(core brokerCore, win fyne.Window, onStarted func()) *brokerCard {
+func newBrokerCard(core brokerCore, win fyne.Window, dialogs *dialogStack, onStarted func(model.Profile)) *brokerCard {
 	c := &brokerCard{core: core, win: win, onStarted: onStarted}
 	c.toggle = newToggle(c.switched)
 	c.status = widget.NewLabelWithStyle("Off", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -51,7 +55,7 @@ func newBrokerCard(core brokerCore, win fyne.Window, onStarted func()) *brokerCa
 	c.problem.Wrapping = fyne.TextWrapWord
 	c.problem.Importance = widget.DangerImportance
 	c.problem.Hide()
-	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { showBrokerSettings(c.core, c.win) })
+	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { showBrokerSettings(c.core, c.win, dialogs, c.restart) })
 	top := container.NewBorder(nil, nil, c.toggle, settings, c.status)
 	body := container.NewVBox(top, c.urls, c.counters, c.problem)
 	c.card = widget.NewCard("Local broker", "An MQTT broker on this machine, for offline testing", body)
@@ -65,7 +69,7 @@ func (c *brokerCard) switched(on bool) {
 	c.toggle.Disable()
 	if on {
 		c.status.SetText("Starting…")
-		inBackground(func() (app.Profile, error) { return c.core.StartLocalBroker(context.Background()) }, c.started)
+		inBackground(func() (model.Profile, error) { return c.core.StartLocalBroker(context.Background()) }, c.started)
 		return
 	}
 	c.status.SetText("Stopping…")
@@ -73,11 +77,19 @@ func (c *brokerCard) switched(on bool) {
 		func(struct{}, error) { c.done() })
 }
 
-func (c *brokerCard) started(_ app.Profile, err error) {
+func (c *brokerCard) started(p model.Profile, err error) {
 	c.done()
 	if err == nil && c.onStarted != nil {
-		c.onStarted()
+		c.onStarted(p)
 	}
+}
+
+// restart restarts the running broker with its saved settings.
+func (c *brokerCard) restart() {
+	c.busy = true
+	c.toggle.Disable()
+	c.status.SetText("Restarting…")
+	inBackground(func() (model.Profile, error) { return c.core.RestartLocalBroker(context.Background()) }, c.started)
 }
 
 func (c *brokerCard) done() {
@@ -94,11 +106,15 @@ func (c *brokerCard) show(st app.BrokerState) {
 	}
 	c.toggle.SetOn(st.Running)
 	c.status.SetText(brokerStatus(st))
-	if !slices.Equal(st.URLs, c.shown.URLs) {
-		c.showURLs(st.URLs)
+	urls := st.URLs
+	if !st.Running { // the addresses it will take: the card keeps its height
+		urls = c.core.BrokerSettings().URLs()
+	}
+	if !slices.Equal(urls, c.urlsShown) {
+		c.showURLs(urls)
+		c.urlsShown = urls
 	}
 	c.counters.SetText(brokerCounters(st))
-	c.counters.Hidden = !st.Running
 	c.showProblem(st)
 	c.shown = st
 }
@@ -111,9 +127,31 @@ func brokerStatus(st app.BrokerState) string {
 }
 
 func brokerCounters(st app.BrokerState) string {
-	return fmt.Sprintf("%s · %s in · %s out\n%s received · %s retained",
+	if !st.Running {
+		return "Not running: switch it on to accept clients\nat these addresses"
+	}
+	text := fmt.Sprintf("%s · %s in · %s out\n%s received · %s retained",
 		plural(st.Clients, "client"), rate(st.InRate), rate(st.OutRate),
 		plural(st.MessagesIn, "message"), plural(st.Retained, "message"))
+	if trouble := brokerTrouble(st); trouble != "" {
+		text += "\n" + trouble
+	}
+	return text
+}
+
+// brokerTrouble says what the broker did not deliver or let in, or "".
+func brokerTrouble(st app.BrokerState) string {
+	var parts []string
+	if st.Dropped > 0 {
+		parts = append(parts, fmt.Sprintf("%d dropped (too slow: %s)", st.Dropped, st.SlowestClient))
+	}
+	if st.Refused > 0 {
+		parts = append(parts, plural(st.Refused, "login")+" refused")
+	}
+	if st.Denied > 0 {
+		parts = append(parts, fmt.Sprintf("%d denied by the access list", st.Denied))
+	}
+	return strings.Join(parts, " · ")
 }
 
 func (c *brokerCard) showURLs(urls []string) {
@@ -146,7 +184,7 @@ func plural(n int64, what string) string {
 	if n == 1 {
 		return "1 " + what
 	}
-	return fmt.Sprintf("%d %ss", n, what)
+	return thousands(n) + " " + what + "s"
 }
 
 func rate(perSecond float64) string {

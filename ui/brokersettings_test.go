@@ -31,4 +31,12 @@ func TestBrokerSettingsFormRoundTrip(t *testing.T) {
 	if f.tcp.Validate() == nil {
 		t.Fatal("port 70000 passes validation")
 	}
+	in.ACLFile, in.MaxPacketSizeMiB = "/etc/mqttdesk/acl", 4
+	if got := newBrokerSettingsForm(in).settings(); got != in {
+		t.Fatalf("access list and packet size: %+v, want %+v", got, in)
+	}
+	f.maxPacket.SetText("256")
+	if f.maxPacket.Validate() == nil {
+		t.Fatal("a 256 MiB maximum packet size passes validation")
+	}
 }

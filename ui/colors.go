@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"image/color"
 
+	"github.com/mqttdesk/mqttdesk/model"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/theme"
-
-	"github.com/mqttdesk/mqttdesk/app"
 )
 
 // palette is the colours offered for subscriptions and connections, in
@@ -67,7 +67,7 @@ func withAlpha(c color.Color, a uint8) color.Color {
 }
 
 // subColor returns subscription s's colour, or the palette's i-th.
-func subColor(s app.Subscription, i int) color.Color {
+func subColor(s model.Subscription, i int) color.Color {
 	return parseColor(s.Color, parseColor(palette[i%len(palette)].Hex, theme.Color(theme.ColorNamePrimary)))
 }
 

@@ -4,7 +4,8 @@ import (
 	"context"
 	"time"
 
-	"github.com/mqttdesk/mqttdesk/app"
+	"github.com/mqttdesk/mqttdesk/model"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
 // commandTimeout bounds a command that waits for the network.
@@ -31,7 +32,7 @@ func (w *Window) afterCommand(err error) {
 // connect opens connection p and shows it. A failed first attempt is shown
 // in the connection's header, where the reconnect loop's later errors
 // appear too.
-func (w *Window) connect(p app.Profile) {
+func (w *Window) connect(p model.Profile) {
 	w.open(p)
 	inBackground(func() (struct{}, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
@@ -46,13 +47,13 @@ func (w *Window) disconnect(id string) {
 
 // newConnection opens the editor on a new connection in folder.
 func (w *Window) newConnection(folder string) *editorForm {
-	p := app.Profile{Options: app.NewOptions("New connection", app.SchemeMQTT, "127.0.0.1"), Folder: folder}
+	p := model.Profile{Options: mqtt.NewOptions("New connection", mqtt.SchemeMQTT, "127.0.0.1"), Folder: folder}
 	return w.showEditor(p)
 }
 
-func (w *Window) editConnection(p app.Profile) { w.showEditor(p) }
+func (w *Window) editConnection(p model.Profile) { w.showEditor(p) }
 
-func (w *Window) cloneConnection(p app.Profile) {
+func (w *Window) cloneConnection(p model.Profile) {
 	w.do(func(context.Context) error {
 		_, err := w.core.CloneProfile(p.ID)
 		return err
@@ -60,7 +61,7 @@ func (w *Window) cloneConnection(p app.Profile) {
 }
 
 // deleteConnection asks, then deletes p with its history.
-func (w *Window) deleteConnection(p app.Profile) {
+func (w *Window) deleteConnection(p model.Profile) {
 	w.confirm("Delete "+p.Options.Name+"?",
 		"The connection, its subscriptions and its whole message history will be deleted. This cannot be undone.",
 		"Delete", func() {
@@ -72,7 +73,7 @@ func (w *Window) deleteConnection(p app.Profile) {
 }
 
 // saved is called when the editor saved p.
-func (w *Window) saved(p app.Profile) {
+func (w *Window) saved(p model.Profile) {
 	w.connections.reload()
 	if w.view != nil && w.view.profile.ID == p.ID {
 		w.open(p)

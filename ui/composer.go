@@ -9,10 +9,13 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/mqttdesk/mqttdesk/app"
+	"github.com/mqttdesk/mqttdesk/model"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 	"github.com/mqttdesk/mqttdesk/ui/payload"
 )
 
@@ -20,8 +23,15 @@ import (
 // before as suggestions), QoS, retain, payload format and text, MQTT 5
 // properties folded away. Ctrl+Enter sends; Up and Down at the first or
 // last line of the payload walk the publish history.
+// publisher is what the composer needs from the core. Both block.
+type publisher interface {
+	Publish(ctx context.Context, id string, m mqtt.Message) (mqtt.PublishResult, error)
+	PublishHistory(id string) ([]model.PublishEntry, error)
+}
+
 type composer struct {
 	v       *connView
+	core    publisher
 	view    fyne.CanvasObject
 	topic   *widget.SelectEntry
 	qos     *widget.Select
@@ -30,16 +40,17 @@ type composer struct {
 	payload *entry
 	send    *widget.Button
 	problem *widget.Label
+	props   *widget.Accordion // MQTT 5 properties, folded
 
 	contentType, responseTopic, correlation, expiry, alias, userProps *entry
 	utf8                                                              *widget.Check
 
-	history []app.PublishEntry // newest first
-	at      int                // the history entry shown; -1: what the user is typing
+	history []model.PublishEntry // newest first
+	at      int                  // the history entry shown; -1: what the user is typing
 }
 
-func newComposer(v *connView) *composer {
-	c := &composer{v: v, at: -1}
+func newComposer(v *connView, core publisher) *composer {
+	c := &composer{v: v, core: core, at: -1}
 	c.topic = widget.NewSelectEntry(nil)
 	c.topic.SetPlaceHolder("Topic to publish to")
 	c.qos = qosSelect(0)
@@ -48,7 +59,7 @@ func newComposer(v *connView) *composer {
 	c.format.SetSelected(string(payload.Plain))
 	c.payload = newMultiLineEntry()
 	c.payload.SetPlaceHolder("Payload · Ctrl+Enter sends · Up and Down recall what you sent")
-	c.payload.SetMinRowsVisible(3)
+	c.payload.SetMinRowsVisible(2)
 	c.payload.onShortcut = func(s fyne.Shortcut) bool {
 		if isCtrlEnter(s) {
 			c.publish()
@@ -61,16 +72,16 @@ func newComposer(v *connView) *composer {
 	c.send.Importance = widget.HighImportance
 	c.problem = widget.NewLabel("")
 	c.problem.Importance = widget.DangerImportance
-	c.problem.Wrapping = fyne.TextWrapWord
+	c.problem.Truncation = fyne.TextTruncateEllipsis
 	c.problem.Hide()
 	options := container.NewHBox(c.qos, c.retain, c.format)
 	top := container.NewBorder(nil, nil, nil, options, c.topic)
-	props := widget.NewAccordion(widget.NewAccordionItem("MQTT 5 properties", c.propertiesForm()))
-	if v.profile.Options.Version != app.MQTT5 {
-		props.Hide()
+	c.props = widget.NewAccordion(widget.NewAccordionItem("MQTT 5 properties", boundedScroll(c.propertiesForm(), propertiesHeight)))
+	if v.profile.Options.Version != mqtt.MQTT5 {
+		c.props.Hide()
 	}
 	body := container.NewBorder(nil, nil, nil, container.NewVBox(c.send), c.payload)
-	c.view = container.NewPadded(container.NewVBox(top, body, props, c.problem))
+	c.view = container.NewPadded(container.NewVBox(top, body, c.props))
 	c.loadHistory()
 	return c
 }
@@ -85,12 +96,35 @@ func (c *composer) propertiesForm() fyne.CanvasObject {
 	c.userProps = newMultiLineEntry()
 	c.userProps.SetPlaceHolder("key=value, one a line")
 	c.utf8 = widget.NewCheck("Payload is UTF-8 text", nil)
-	return container.NewGridWithColumns(2,
-		labelled("Content type", c.contentType), labelled("Response topic", c.responseTopic),
-		labelled("Correlation data", c.correlation), labelled("Message expiry (s)", c.expiry),
-		labelled("Topic alias", c.alias), c.utf8,
+	pair := func(a, b fyne.CanvasObject) fyne.CanvasObject { return container.NewGridWithColumns(2, a, b) }
+	return container.NewVBox(
+		pair(labelled("Content type", c.contentType), labelled("Response topic", c.responseTopic)),
+		pair(labelled("Correlation data", c.correlation), labelled("Message expiry (s)", c.expiry)),
+		pair(labelled("Topic alias", c.alias), container.NewVBox(layout.NewSpacer(), c.utf8)),
 		labelled("User properties", c.userProps),
 	)
+}
+
+// propertiesHeight bounds the open MQTT 5 properties: they scroll within
+// the composer instead of squeezing the message list.
+const propertiesHeight = 150
+
+// boundedScroll scrolls o vertically in a box height high at most.
+func boundedScroll(o fyne.CanvasObject, height float32) fyne.CanvasObject {
+	return container.New(&maxHeight{height}, container.NewVScroll(o))
+}
+
+// maxHeight gives its one object its own width and at most h of height.
+type maxHeight struct{ h float32 }
+
+func (m *maxHeight) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	content := objs[0].(*container.Scroll).Content.MinSize()
+	return fyne.NewSize(content.Width, min(content.Height, m.h))
+}
+
+func (m *maxHeight) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(size)
 }
 
 func labelled(text string, o fyne.CanvasObject) fyne.CanvasObject {
@@ -102,8 +136,8 @@ func labelled(text string, o fyne.CanvasObject) fyne.CanvasObject {
 // loadHistory reads the publish history and offers its topics.
 func (c *composer) loadHistory() {
 	id := c.v.profile.ID
-	inBackground(func() ([]app.PublishEntry, error) { return c.v.w.core.PublishHistory(id) },
-		func(h []app.PublishEntry, err error) {
+	inBackground(func() ([]model.PublishEntry, error) { return c.core.PublishHistory(id) },
+		func(h []model.PublishEntry, err error) {
 			if err != nil {
 				return
 			}
@@ -140,14 +174,11 @@ func (c *composer) historyKey(k *fyne.KeyEvent) bool {
 }
 
 // fill puts e in the composer.
-func (c *composer) fill(e app.PublishEntry) {
+func (c *composer) fill(e model.PublishEntry) {
 	c.topic.SetText(e.Topic)
 	c.qos.SetSelectedIndex(int(e.QoS))
 	c.retain.SetChecked(e.Retain)
-	f := payload.Plain
-	if !payload.IsText(e.Payload) {
-		f = payload.Hex
-	}
+	f := recallFormat(e.Payload)
 	c.format.SetSelected(string(f))
 	c.payload.SetText(composerText(e.Payload, f))
 	c.fillProperties(e.Properties)
@@ -162,8 +193,8 @@ func composerText(p []byte, f payload.Format) string {
 	return string(p)
 }
 
-func (c *composer) fillProperties(p *app.Properties) {
-	var zero app.Properties
+func (c *composer) fillProperties(p *mqtt.Properties) {
+	var zero mqtt.Properties
 	if p == nil {
 		p = &zero
 	}
@@ -178,10 +209,9 @@ func (c *composer) fillProperties(p *app.Properties) {
 	c.userProps.SetText(formatUserProperties(p.User))
 }
 
-// publishAgain sends a message from the list again, as it was.
-func (c *composer) publishAgain(m app.ViewMessage) {
-	c.fill(app.PublishEntry{Topic: m.Topic, Payload: m.Payload, QoS: m.QoS, Retain: m.Retain, Properties: m.Properties})
-	c.publish()
+// publishEntryOf is m as the composer holds a publish.
+func publishEntryOf(m app.ViewMessage) model.PublishEntry {
+	return model.PublishEntry{Topic: m.Topic, Payload: m.Payload, QoS: m.QoS, Retain: m.Retain, Properties: m.Properties}
 }
 
 // publish sends what the composer holds.
@@ -191,13 +221,13 @@ func (c *composer) publish() {
 		c.showProblem(app.UserMessage(err))
 		return
 	}
-	c.problem.Hide()
+	c.clearProblem()
 	id := c.v.profile.ID
-	inBackground(func() (app.PublishResult, error) {
+	inBackground(func() (mqtt.PublishResult, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
 		defer cancel()
-		return c.v.w.core.Publish(ctx, id, m)
-	}, func(res app.PublishResult, err error) {
+		return c.core.Publish(ctx, id, m)
+	}, func(res mqtt.PublishResult, err error) {
 		switch {
 		case err != nil:
 			c.showProblem(app.UserMessage(err))
@@ -208,23 +238,31 @@ func (c *composer) publish() {
 	})
 }
 
+// showProblem says what went wrong in the status line's place, until the
+// next publish.
 func (c *composer) showProblem(text string) {
 	c.problem.SetText(text)
 	c.problem.Show()
+	c.v.status.Hide()
+}
+
+func (c *composer) clearProblem() {
+	c.problem.Hide()
+	c.v.status.Show()
 }
 
 // message builds the message to publish from the fields.
-func (c *composer) message() (app.Message, error) {
+func (c *composer) message() (mqtt.Message, error) {
 	topic := strings.TrimSpace(c.topic.Text)
-	if err := app.ValidateTopic(topic); err != nil {
-		return app.Message{}, err
+	if err := mqtt.ValidateTopicName(topic); err != nil {
+		return mqtt.Message{}, err
 	}
 	body, err := payload.Parse(c.payload.Text, payload.Format(c.format.Selected))
 	if err != nil {
-		return app.Message{}, err
+		return mqtt.Message{}, err
 	}
-	m := app.Message{Topic: topic, Payload: body, QoS: qosOf(c.qos), Retain: c.retain.Checked}
-	if c.v.profile.Options.Version == app.MQTT5 {
+	m := mqtt.Message{Topic: topic, Payload: body, QoS: qosOf(c.qos), Retain: c.retain.Checked}
+	if c.v.profile.Options.Version == mqtt.MQTT5 {
 		if m.Properties, err = c.properties(); err != nil {
 			return m, err
 		}
@@ -232,8 +270,8 @@ func (c *composer) message() (app.Message, error) {
 	return m, nil
 }
 
-func (c *composer) properties() (app.Properties, error) {
-	p := app.Properties{ContentType: c.contentType.Text, ResponseTopic: c.responseTopic.Text, CorrelationData: []byte(c.correlation.Text)}
+func (c *composer) properties() (mqtt.Properties, error) {
+	p := mqtt.Properties{ContentType: c.contentType.Text, ResponseTopic: c.responseTopic.Text, CorrelationData: []byte(c.correlation.Text)}
 	if len(p.CorrelationData) == 0 {
 		p.CorrelationData = nil
 	}

@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -12,11 +11,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/mqttdesk/mqttdesk/app"
+	"github.com/mqttdesk/mqttdesk/model"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
-
-// currentView is the connection view on screen, for the refresh loop; nil
-// when none is.
-var currentView atomic.Pointer[connView]
 
 // viewFilter says which messages the view shows.
 type viewFilter struct {
@@ -28,7 +25,7 @@ func (f viewFilter) keep(m *app.ViewMessage) bool {
 	switch {
 	case f.direction == "received" && m.Outgoing, f.direction == "published" && !m.Outgoing:
 		return false
-	case f.sub != "" && !app.MatchTopic(f.sub, m.Topic):
+	case f.sub != "" && !mqtt.MatchTopic(f.sub, m.Topic):
 		return false
 	}
 	return true
@@ -43,11 +40,29 @@ type viewSnapshot struct {
 	err      error
 }
 
+// conversationCore is what a connection's view needs from the core: its
+// state and newest messages for the refresh loop, and what its parts
+// need. Messages and HistoryCount block briefly; see each part for the
+// rest.
+type conversationCore interface {
+	State(id string) app.ConnState
+	Messages(id string, keep func(*app.ViewMessage) bool) ([]app.ViewMessage, error)
+	MarkRead(id string)
+	HistoryCount(id string) (int64, error)
+	historyReader
+	publisher
+	subscriber
+	historyKeeper
+	payloadSettings
+}
+
 // connView is one connection's view: header, subscriptions, messages,
 // composer and status bar.
 type connView struct {
 	w        *Window
-	profile  app.Profile
+	core     conversationCore
+	id       string        // profile.ID, fixed: the refresh loop reads it off the Fyne goroutine
+	profile  model.Profile // touched on the Fyne goroutine only
 	content  fyne.CanvasObject
 	header   *viewHeader
 	subs     *subsPanel
@@ -58,30 +73,34 @@ type connView struct {
 	mu         sync.Mutex // guards filter and lastStored, read by the refresh loop
 	filter     viewFilter
 	lastStored time.Time
+	flashUntil time.Time // the status line shows a notice until then
 }
 
-func newConnView(w *Window, p app.Profile) *connView {
-	v := &connView{w: w, profile: p}
-	v.header = newViewHeader(v)
-	v.subs = newSubsPanel(v)
-	v.messages = newMessageList(v)
-	v.composer = newComposer(v)
+func newConnView(w *Window, core conversationCore, p model.Profile) *connView {
+	v := &connView{w: w, core: core, id: p.ID, profile: p}
+	v.header = newViewHeader(v, core)
+	v.subs = newSubsPanel(v, core)
+	v.messages = newMessageList(v, core, core)
+	v.composer = newComposer(v, core)
 	v.status = widget.NewLabel("")
 	v.status.SizeName = theme.SizeNameCaptionText
 	v.status.Importance = widget.MediumImportance
 	center := container.NewHSplit(v.subs.view, v.messages.view)
 	center.Offset = 0.24
-	bottom := container.NewVBox(widget.NewSeparator(), v.composer.view, v.status)
+	// The composer's problem shows in the status line's place, so that
+	// nothing moves when one comes or goes.
+	statusRow := container.NewStack(v.status, v.composer.problem)
+	bottom := container.NewVBox(widget.NewSeparator(), v.composer.view, statusRow)
 	v.content = container.NewBorder(v.header.view, bottom, nil, nil, center)
 	v.header.show(p)
-	currentView.Store(v)
+	w.current.Store(v)
 	go v.w.refreshView() // the first frame does not wait for a change
 	return v
 }
 
 // close stops the view's updates.
 func (v *connView) close() {
-	currentView.CompareAndSwap(v, nil)
+	v.w.current.CompareAndSwap(v, nil)
 }
 
 // setFilter changes what the message list shows and reads it again.
@@ -101,12 +120,12 @@ func (v *connView) currentFilter() viewFilter {
 // read gathers the view's data. It runs on the refresh loop, off the Fyne
 // goroutine, and clears the unread count since the user is looking.
 func (v *connView) read() viewSnapshot {
-	id := v.profile.ID
+	id := v.id
 	f := v.currentFilter()
-	snap := viewSnapshot{state: v.w.core.State(id), filter: f, stored: -1}
-	snap.messages, snap.err = v.w.core.Messages(id, f.keep)
+	snap := viewSnapshot{state: v.core.State(id), filter: f, stored: -1}
+	snap.messages, snap.err = v.core.Messages(id, f.keep)
 	if snap.state.Unread > 0 {
-		v.w.core.MarkRead(id)
+		v.core.MarkRead(id)
 	}
 	v.mu.Lock()
 	due := time.Since(v.lastStored) >= time.Second
@@ -115,14 +134,14 @@ func (v *connView) read() viewSnapshot {
 	}
 	v.mu.Unlock()
 	if due {
-		snap.stored, _ = v.w.core.HistoryCount(id)
+		snap.stored, _ = v.core.HistoryCount(id)
 	}
 	return snap
 }
 
 // show draws a snapshot on the Fyne goroutine.
 func (v *connView) show(s viewSnapshot) {
-	if currentView.Load() != v {
+	if v.w.current.Load() != v {
 		return
 	}
 	v.header.showState(s.state)
@@ -136,6 +155,9 @@ func (v *connView) show(s viewSnapshot) {
 }
 
 func (v *connView) showStatus(st app.ConnState, stored int64) {
+	if time.Now().Before(v.flashUntil) {
+		return
+	}
 	v.status.SetText(fmt.Sprintf("In %s · Out %s · %s stored · %s in and %s out since connecting",
 		rate(st.InRate), rate(st.OutRate), thousands(stored), thousands(st.MessagesIn), thousands(st.MessagesOut)))
 }

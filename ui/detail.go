@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -12,17 +14,26 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/mqttdesk/mqttdesk/app"
+	"github.com/mqttdesk/mqttdesk/model"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 	"github.com/mqttdesk/mqttdesk/ui/payload"
 )
 
-// lineWidth is where long payload lines wrap in the detail pane.
+// lineWidth is where long payload lines wrap in the detail pane before it
+// is laid out; then they wrap at its width.
 const lineWidth = 120
 
 // messageDetail shows one message whole: topic, details, MQTT 5
 // properties (folded), the payload in the chosen format, and what can be
 // done with it. The payload is a list of lines, so even a 16 MiB payload
 // shown in full scrolls without freezing the window.
+// payloadSettings gives the display limit of payloads.
+type payloadSettings interface {
+	AppSettings() model.AppSettings
+}
+
 type messageDetail struct {
+	settings payloadSettings
 	l        *messageList
 	view     fyne.CanvasObject
 	msg      app.ViewMessage
@@ -31,6 +42,10 @@ type messageDetail struct {
 	props    *widget.Accordion
 	propText *widget.Label
 	lines    []string
+	cols     int    // characters a payload line holds at the pane's width
+	template string // as wide as the widest line when lines do not wrap (hex)
+	watch    *widthWatch
+	sideways *container.Scroll // scrolls lines that do not wrap
 	payload  *widget.List
 	notice   *widget.Label
 	showAll  *widget.Button
@@ -38,8 +53,8 @@ type messageDetail struct {
 	laying   uint64 // counts layOut calls: only the latest one's result is shown
 }
 
-func newMessageDetail(l *messageList) *messageDetail {
-	d := &messageDetail{l: l}
+func newMessageDetail(l *messageList, settings payloadSettings) *messageDetail {
+	d := &messageDetail{l: l, settings: settings}
 	d.topic = widget.NewLabel("")
 	d.topic.TextStyle = fyne.TextStyle{Bold: true, Monospace: true}
 	d.topic.Selectable = true
@@ -51,7 +66,7 @@ func newMessageDetail(l *messageList) *messageDetail {
 	d.propText.Selectable = true
 	d.props = widget.NewAccordion(widget.NewAccordionItem("MQTT 5 properties", d.propText))
 	d.payload = widget.NewList(func() int { return len(d.lines) }, func() fyne.CanvasObject {
-		t := canvas.NewText("", theme.Color(theme.ColorNameForeground))
+		t := canvas.NewText(d.template, theme.Color(theme.ColorNameForeground))
 		t.TextStyle.Monospace = true
 		return t
 	}, func(i widget.ListItemID, o fyne.CanvasObject) {
@@ -66,16 +81,19 @@ func newMessageDetail(l *messageList) *messageDetail {
 	d.showAll.Hide()
 	d.notice.Hide()
 	actions := container.NewHBox(
-		widget.NewButtonWithIcon("Copy topic", theme.ContentCopyIcon(), func() { clip(d.msg.Topic) }),
-		widget.NewButtonWithIcon("Copy payload", theme.ContentCopyIcon(), d.copyPayload),
-		widget.NewButtonWithIcon("Publish again", theme.MailSendIcon(), func() { l.v.composer.publishAgain(d.msg) }),
-		widget.NewButtonWithIcon("Save payload…", theme.DocumentSaveIcon(), d.save),
+		widget.NewButtonWithIcon("Copy topic", theme.ContentCopyIcon(), func() { l.copied(d.msg.Topic, "the topic") }),
+		widget.NewButtonWithIcon("Copy payload", theme.ContentCopyIcon(), func() { l.copied(string(d.msg.Payload), "the payload") }),
+		widget.NewButtonWithIcon("Publish again…", theme.MailSendIcon(), func() { l.v.composer.recall(d.msg) }),
+		widget.NewButtonWithIcon("Save payload…", theme.DocumentSaveIcon(), func() { savePayload(l.v.w, d.msg) }),
 	)
 	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { l.selectMessage(nil) })
 	closeBtn.Importance = widget.LowImportance
 	head := container.NewBorder(nil, nil, nil, closeBtn, container.New(tightVBox{}, d.topic, d.meta))
 	top := container.NewVBox(head, actions, d.props, container.NewHBox(d.notice, d.showAll))
-	d.view = container.NewBorder(top, nil, nil, nil, container.NewPadded(d.payload))
+	d.watch = &widthWatch{changed: d.widthChanged}
+	d.sideways = container.NewHScroll(d.payload)
+	area := container.New(d.watch, d.sideways)
+	d.view = container.NewBorder(top, nil, nil, nil, container.NewPadded(area))
 	return d
 }
 
@@ -104,6 +122,7 @@ func (d *messageDetail) refresh() {
 	d.props.Items[0].Title = fmt.Sprintf("MQTT 5 properties (%d)", propertyCount(m.Properties))
 	d.props.Hidden = m.Properties == nil
 	d.props.Refresh()
+	d.lines = nil // not the last message's payload while this one is laid out
 	d.layOut()
 }
 
@@ -111,42 +130,76 @@ func (d *messageDetail) refresh() {
 // asked for all of it, and shows it as lines. Formatting and wrapping run
 // off the Fyne goroutine: a whole 16 MiB payload takes a while.
 func (d *messageDetail) layOut() {
-	p, format, all, core := d.msg.Payload, d.l.format, d.all, d.l.v.w.core
-	d.lines = nil
+	p, format, all, core := d.msg.Payload, d.l.format, d.all, d.settings
+	cols := cmp.Or(d.cols, lineWidth)
+	if format == payload.Hex {
+		cols = 1 << 30 // a hex dump scrolls sideways: wrapping would garble its columns
+	}
 	d.laying++
 	gen := d.laying
-	type laidOut struct {
-		lines     []string
-		notice    string
-		shortened bool
-	}
 	inBackground(func() (laidOut, error) {
 		limit := 0
 		if !all {
 			limit = core.AppSettings().PayloadDisplayLimit
 		}
-		s := payload.Show(p, format, limit)
-		var notes []string
-		if s.Note != "" {
-			notes = append(notes, s.Note)
-		}
-		if s.Shortened {
-			notes = append(notes, fmt.Sprintf("showing the first %s of %s", sizeText(limit), sizeText(len(p))))
-		}
-		return laidOut{wrapLines(s.Text, lineWidth), strings.Join(notes, "; "), s.Shortened}, nil
+		return formatPayload(p, format, limit, cols), nil
 	}, func(l laidOut, _ error) {
 		if gen != d.laying {
 			return // another message or format was chosen meanwhile
 		}
 		d.lines = l.lines
+		d.template = strings.Repeat("0", l.widest)
 		d.notice.SetText(l.notice)
 		d.notice.Hidden = l.notice == ""
 		d.showAll.Hidden = !l.shortened
 		d.notice.Refresh()
 		d.showAll.Refresh()
 		d.payload.Refresh()
+		d.sideways.Refresh()
 		d.payload.ScrollToTop()
 	})
+}
+
+// widthChanged wraps the payload again when the pane holds a different
+// number of characters a line.
+func (d *messageDetail) widthChanged() {
+	charW := fyne.MeasureText("M", theme.TextSize(), fyne.TextStyle{Monospace: true}).Width
+	cols := max(int((d.watch.width-2*theme.Padding())/charW), 20)
+	if cols == d.cols {
+		return
+	}
+	d.cols = cols
+	if d.l.selected != 0 && d.l.format != payload.Hex {
+		d.layOut()
+	}
+}
+
+// laidOut is a payload made into the detail pane's lines.
+type laidOut struct {
+	lines     []string
+	notice    string // what the pane says above the lines, or ""
+	shortened bool   // only the first limit bytes are in lines
+	widest    int    // in characters, for lines that do not wrap (hex)
+}
+
+// formatPayload shows the first limit bytes of p (all with limit 0) as
+// format, in lines of at most cols characters. It may take a while.
+func formatPayload(p []byte, format payload.Format, limit, cols int) laidOut {
+	s := payload.Show(p, format, limit)
+	var notes []string
+	if s.Note != "" {
+		notes = append(notes, s.Note)
+	}
+	if s.Shortened {
+		notes = append(notes, fmt.Sprintf("showing the first %s of %s", sizeText(limit), sizeText(len(p))))
+	}
+	out := laidOut{lines: wrapLines(s.Text, cols), notice: strings.Join(notes, "; "), shortened: s.Shortened}
+	if format == payload.Hex {
+		for _, l := range out.lines {
+			out.widest = max(out.widest, utf8.RuneCountInString(l))
+		}
+	}
+	return out
 }
 
 func (d *messageDetail) expand() {
@@ -168,16 +221,6 @@ func wrapLines(text string, width int) []string {
 	return out
 }
 
-func (d *messageDetail) copyPayload() {
-	clip(payload.Show(d.msg.Payload, d.l.format, 0).Text)
-}
-
-// save writes the payload's exact bytes to a file the user chooses.
-func (d *messageDetail) save() {
-	w, p := d.l.v.w, d.msg.Payload
-	saveBytes(w, fileName(strings.ReplaceAll(d.msg.Topic, "/", "_"))+".bin", p)
-}
-
 // saveBytes asks where to save data, then writes it.
 func saveBytes(w *Window, name string, data []byte) {
 	save := dialog.NewFileSave(func(out fyne.URIWriteCloser, err error) {
@@ -193,12 +236,11 @@ func saveBytes(w *Window, name string, data []byte) {
 		}
 	}, w.Window)
 	save.SetFileName(name)
-	save.Resize(fyne.NewSize(700, 500))
-	w.dialogs.show(save)
+	w.showFile(save)
 }
 
 // propertiesText lists MQTT 5 properties one a line.
-func propertiesText(p *app.Properties) string {
+func propertiesText(p *mqtt.Properties) string {
 	if p == nil {
 		return ""
 	}

@@ -15,13 +15,107 @@ import (
 // close the one on top. Touched on the Fyne goroutine only.
 type dialogStack []dialog.Dialog
 
-// show opens d and keeps it on the stack until it closes.
+// show opens d, centred, and keeps it on the stack until it closes.
 func (s *dialogStack) show(d dialog.Dialog) {
 	*s = append(*s, d)
 	d.SetOnClosed(func() {
 		*s = slices.DeleteFunc(*s, func(o dialog.Dialog) bool { return o == d })
 	})
 	d.Show()
+	recentre()
+}
+
+// recentre lays out again the newest overlay of every window. Fyne
+// centres a dialog for the size it has when it is shown; one whose
+// content settles larger afterwards (a scrolling form, a file dialog
+// sized once shown) would reach past the bottom of the window, taking its
+// buttons with it.
+func recentre() {
+	for _, win := range fyne.CurrentApp().Driver().AllWindows() {
+		if top := win.Canvas().Overlays().Top(); top != nil {
+			top.Refresh()
+		}
+	}
+}
+
+// fileDialogSize is the size file dialogs open at, room for a folder's
+// names.
+var fileDialogSize = fyne.NewSize(700, 500)
+
+// showFile opens a file dialog at fileDialogSize, Esc closing it. Fyne's
+// FileDialog has no window until it is shown, and Resize before Show
+// dereferences it (a crash in FileDialog.MinSize), so it is sized once
+// shown. Its file name entry takes the focus and keeps Esc to itself, so
+// the focus is left free: Esc closes the dialog until the user clicks
+// into the entry.
+func (w *Window) showFile(d *dialog.FileDialog) {
+	w.dialogs.show(d)
+	sizeFileDialog(w.Window, d)
+}
+
+// sizeFileDialog sizes d, already shown in win, and centres it again.
+func sizeFileDialog(win fyne.Window, d *dialog.FileDialog) {
+	d.Resize(fileDialogSize)
+	recentre()
+	win.Canvas().Unfocus()
+}
+
+// submitOnEnter has Enter in each single-line field of objs call submit.
+func submitOnEnter(submit func(), objs ...fyne.CanvasObject) {
+	for _, o := range objs {
+		switch e := o.(type) {
+		case *entry:
+			if !e.MultiLine {
+				e.OnSubmitted = func(string) { submit() }
+			}
+		case *widget.Entry:
+			if !e.MultiLine {
+				e.OnSubmitted = func(string) { submit() }
+			}
+		case *widget.SelectEntry:
+			e.OnSubmitted = func(string) { submit() }
+		}
+	}
+}
+
+// formWidgets returns the fields of items.
+func formWidgets(items []*widget.FormItem) []fyne.CanvasObject {
+	objs := make([]fyne.CanvasObject, len(items))
+	for i, it := range items {
+		objs[i] = it.Widget
+	}
+	return objs
+}
+
+// focusFirst gives the focus to the first enabled text field of objs, or
+// else to the first field that takes it. A text field first, because it
+// passes Esc on to close the dialog where a focused Select keeps it.
+func focusFirst(c fyne.Canvas, objs ...fyne.CanvasObject) {
+	var first fyne.Focusable
+	for _, o := range objs {
+		f, ok := o.(fyne.Focusable)
+		if d, dis := o.(fyne.Disableable); !ok || (dis && d.Disabled()) {
+			continue
+		}
+		if _, isEntry := o.(*entry); isEntry {
+			c.Focus(f)
+			return
+		}
+		if first == nil {
+			first = f
+		}
+	}
+	if first != nil {
+		c.Focus(first)
+	}
+}
+
+// showForm opens a form dialog: Enter in any single-line field submits
+// it, and its first field has the focus.
+func (w *Window) showForm(d *dialog.FormDialog, items []*widget.FormItem) {
+	submitOnEnter(d.Submit, formWidgets(items)...)
+	w.dialogs.show(d)
+	focusFirst(w.Canvas(), formWidgets(items)...)
 }
 
 // closeTop closes the newest dialog, as Cancel would; false when none is open.
@@ -37,14 +131,23 @@ func (s *dialogStack) closeTop() bool {
 var escapeHandler = func() bool { return false }
 
 // listenForEscape makes Esc close the top dialog, whether or not an entry
-// has the focus.
+// has the focus, or else step back in the open connection (see escape).
 func (w *Window) listenForEscape() {
-	escapeHandler = w.dialogs.closeTop
+	escapeHandler = w.escape
 	w.Canvas().SetOnTypedKey(func(e *fyne.KeyEvent) {
 		if e.Name == fyne.KeyEscape {
-			w.dialogs.closeTop()
+			w.escape()
 		}
 	})
+}
+
+// escape closes the top dialog; with none open, it clears the message
+// search, or else closes the message's details. False when it did nothing.
+func (w *Window) escape() bool {
+	if w.dialogs.closeTop() {
+		return true
+	}
+	return w.view != nil && w.view.messages.escape()
 }
 
 // entry is a widget.Entry that passes Esc on to close the top dialog and
@@ -114,15 +217,16 @@ func showMenuBelow(menu *fyne.Menu, button *widget.Button) {
 	widget.ShowPopUpMenuAtPosition(menu, d.CanvasForObject(button), pos)
 }
 
+// showMenuAt opens menu at the absolute position at, over the canvas of
+// on: the right-click menu of a row.
+func showMenuAt(menu *fyne.Menu, on fyne.CanvasObject, at fyne.Position) {
+	widget.ShowPopUpMenuAtPosition(menu, fyne.CurrentApp().Driver().CanvasForObject(on), at)
+}
+
 // showError shows err as one sentence a user can act on, with the full
 // detail a click away.
 func (w *Window) showError(err error) {
 	w.dialogs.show(errorDialog(w.Window, err))
-}
-
-// showError is for parts without a Window at hand.
-func showError(win fyne.Window, err error) {
-	errorDialog(win, err).Show()
 }
 
 func errorDialog(win fyne.Window, err error) dialog.Dialog {

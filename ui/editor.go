@@ -12,12 +12,13 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/mqttdesk/mqttdesk/app"
+	"github.com/mqttdesk/mqttdesk/model"
 )
 
 // showEditor opens the connection editor on p (a new connection when p.ID
 // is empty).
-func (w *Window) showEditor(p app.Profile) *editorForm {
-	f := newEditorForm(w, p)
+func (w *Window) showEditor(p model.Profile) *editorForm {
+	f := newEditorForm(w, w.core, p)
 	title := "Edit " + p.Options.Name
 	if p.ID == "" {
 		title = "New connection"
@@ -44,17 +45,19 @@ func (w *Window) showEditor(p app.Profile) *editorForm {
 	body := container.NewBorder(nil, container.NewVBox(f.problem, buttons), nil, nil, f.tabs)
 	d = dialog.NewCustomWithoutButtons(title, body, w.Window)
 	d.Resize(fyne.NewSize(720, 620))
+	submitOnEnter(func() { saveThen(false) }, f.fields...)
 	w.dialogs.show(d)
+	w.Canvas().Focus(f.name)
 	return f
 }
 
 // saveProfile checks the form and saves the connection.
-func (f *editorForm) saveProfile() (app.Profile, error) {
+func (f *editorForm) saveProfile() (model.Profile, error) {
 	p, err := f.collect()
 	if err != nil {
 		return p, err
 	}
-	return f.w.core.SaveProfile(p)
+	return f.core.SaveProfile(p)
 }
 
 // test tries the connection as the form says, without saving it.
@@ -71,7 +74,7 @@ func (f *editorForm) test() {
 	inBackground(func() (struct{}, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
 		defer cancel()
-		return struct{}{}, f.w.core.TestConnection(ctx, p.Options)
+		return struct{}{}, f.core.TestConnection(ctx, p.Options)
 	}, func(_ struct{}, err error) {
 		f.testButton.Enable()
 		if err != nil {

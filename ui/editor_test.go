@@ -36,6 +36,9 @@ func TestEditorChecksFieldsAndTestsTheConnection(t *testing.T) {
 	if _, err := f.collect(); err == nil || f.tlsStatus.Hidden {
 		t.Fatalf("a CA file without PEM was accepted: %v", err)
 	}
+	if err := f.caFile.Validate(); err == nil || !strings.Contains(err.Error(), "no PEM certificate") {
+		t.Fatalf("a CA file Save refuses passes its field's check (a check mark): %v", err)
+	}
 	test.Tap(f.save)
 	if f.problem.Hidden || f.tabs.SelectedIndex() != tabTLS {
 		t.Fatalf("save with a bad CA: problem %q on tab %d", f.problem.Text, f.tabs.SelectedIndex())
@@ -59,6 +62,19 @@ func TestEditorChecksFieldsAndTestsTheConnection(t *testing.T) {
 	if !strings.HasPrefix(f.problem.Text, "Test failed: ") || !strings.Contains(f.problem.Text, "Nothing accepted the connection") {
 		t.Fatalf("test against a closed port: %q", f.problem.Text)
 	}
+}
+
+// firstOf returns the first laid-out object of type T in o.
+func firstOf[T fyne.CanvasObject](t *testing.T, o fyne.CanvasObject) T {
+	t.Helper()
+	for _, c := range test.LaidOutObjects(o) {
+		if v, ok := c.(T); ok {
+			return v
+		}
+	}
+	var zero T
+	t.Fatalf("no %T in %T", zero, o)
+	return zero
 }
 
 func testPortNobodyUses(t *testing.T) int {
@@ -101,12 +117,52 @@ func TestKeyboard(t *testing.T) {
 func menuItem(t *testing.T, w *Window, label string) *fyne.MenuItem {
 	t.Helper()
 	for _, m := range w.MainMenu().Items {
-		for _, it := range m.Items {
-			if it.Label == label {
-				return it
-			}
+		if it := findItem(m, label); it != nil {
+			return it
 		}
 	}
 	t.Fatalf("no menu item %q", label)
 	return nil
+}
+
+// TestDialogsTakeEnterAndFocus: every form opens with the cursor in its
+// first field, and Enter in a field submits it.
+func TestDialogsTakeEnterAndFocus(t *testing.T) {
+	q := useMainQueue(t)
+	core := openCore(t, nil)
+	w := newTestWindow(t, core)
+	f := w.newConnection("")
+	if w.Canvas().Focused() != f.name {
+		t.Fatalf("the editor opens with %T focused, not the name", w.Canvas().Focused())
+	}
+	setText(f.name, "By Enter")
+	f.host.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	q.runUntil(t, "Enter to save the connection", func() bool {
+		list, _ := core.Profiles()
+		return len(list) == 1 && list[0].Options.Name == "By Enter" && len(w.dialogs) == 0
+	})
+
+	w.connections.newFolder()
+	folder, ok := w.Canvas().Focused().(*entry)
+	if !ok {
+		t.Fatalf("the new folder dialog opens with %T focused", w.Canvas().Focused())
+	}
+	setText(folder, "Plant")
+	folder.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	q.runUntil(t, "Enter to create the folder, and the sidebar to show it", func() bool {
+		for _, it := range w.connections.items {
+			if it.profile == nil && it.folder == "Plant" {
+				return true
+			}
+		}
+		return false
+	})
+
+	w.showSettings()
+	limit, ok := w.Canvas().Focused().(*entry)
+	if !ok || limit != firstOf[*entry](t, w.Canvas().Overlays().Top()) {
+		t.Fatalf("the settings dialog opens with %T focused, not its first text field", w.Canvas().Focused())
+	}
+	limit.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	q.runUntil(t, "Enter to save the settings", func() bool { return len(w.dialogs) == 0 })
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -17,6 +18,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/mqttdesk/mqttdesk/app"
+	"github.com/mqttdesk/mqttdesk/model"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
 // The editor's tabs, in order.
@@ -31,9 +34,18 @@ const (
 )
 
 // editorForm holds the connection editor's fields.
+// editorCore is what the connection editor needs from the core. Both
+// block: SaveProfile briefly, TestConnection for a connect timeout.
+type editorCore interface {
+	SaveProfile(p model.Profile) (model.Profile, error)
+	TestConnection(ctx context.Context, o mqtt.Options) error
+}
+
 type editorForm struct {
 	w           *Window
-	original    app.Profile
+	fields      []fyne.CanvasObject // every tab's fields, in order
+	core        editorCore
+	original    model.Profile
 	tabs        *container.AppTabs
 	problem     *widget.Label
 	testButton  *widget.Button
@@ -62,8 +74,8 @@ type editorForm struct {
 	wsHeaders                                               *entry
 }
 
-func newEditorForm(w *Window, p app.Profile) *editorForm {
-	f := &editorForm{w: w, original: p}
+func newEditorForm(w *Window, core editorCore, p model.Profile) *editorForm {
+	f := &editorForm{w: w, core: core, original: p}
 	f.problem = widget.NewLabel("")
 	f.problem.Wrapping = fyne.TextWrapWord
 	f.problem.Hide()
@@ -82,11 +94,14 @@ func newEditorForm(w *Window, p app.Profile) *editorForm {
 	return f
 }
 
-func form(items ...*widget.FormItem) fyne.CanvasObject {
+// form lays out one tab's fields, and notes them for Enter and the focus
+// (see showEditor).
+func (f *editorForm) form(items ...*widget.FormItem) fyne.CanvasObject {
+	f.fields = append(f.fields, formWidgets(items)...)
 	return container.NewVScroll(widget.NewForm(items...))
 }
 
-func (f *editorForm) generalTab(o app.Options) fyne.CanvasObject {
+func (f *editorForm) generalTab(o mqtt.Options) fyne.CanvasObject {
 	f.name = newEntryWith(o.Name)
 	f.name.Validator = func(s string) error {
 		if strings.TrimSpace(s) == "" {
@@ -94,11 +109,11 @@ func (f *editorForm) generalTab(o app.Options) fyne.CanvasObject {
 		}
 		return nil
 	}
-	f.scheme = widget.NewSelect([]string{app.SchemeMQTT, app.SchemeMQTTS, app.SchemeWS, app.SchemeWSS}, nil)
+	f.scheme = widget.NewSelect([]string{mqtt.SchemeMQTT, mqtt.SchemeMQTTS, mqtt.SchemeWS, mqtt.SchemeWSS}, nil)
 	f.scheme.SetSelected(o.Scheme)
 	f.scheme.OnChanged = func(s string) {
-		if n, _ := strconv.Atoi(f.port.Text); n == app.DefaultPort(f.original.Options.Scheme) || n == 0 {
-			f.port.SetText(strconv.Itoa(app.DefaultPort(s)))
+		if n, _ := strconv.Atoi(f.port.Text); n == mqtt.DefaultPort(f.original.Options.Scheme) || n == 0 {
+			f.port.SetText(strconv.Itoa(mqtt.DefaultPort(s)))
 		}
 		f.original.Options.Scheme = s
 		f.schemeChanged(s)
@@ -114,7 +129,7 @@ func (f *editorForm) generalTab(o app.Options) fyne.CanvasObject {
 	f.port = numberEntry(o.Port, 1, 65535, "a port from 1 to 65535")
 	f.wsPath = newEntryWith(o.WSPath)
 	f.wsPath.SetPlaceHolder("/mqtt")
-	f.version = widget.NewSelect([]string{app.MQTT5, app.MQTT311}, f.versionChanged)
+	f.version = widget.NewSelect([]string{mqtt.MQTT5, mqtt.MQTT311}, f.versionChanged)
 	f.version.SetSelected(o.Version)
 	f.clientID = newEntryWith(o.ClientID)
 	f.clientID.SetPlaceHolder("empty: a new random ID at every connect")
@@ -122,17 +137,17 @@ func (f *editorForm) generalTab(o app.Options) fyne.CanvasObject {
 		if len(s) > 65535 || !utf8.ValidString(s) {
 			return errors.New("at most 65535 bytes of UTF-8")
 		}
-		if len(s) > 23 && f.version.Selected == app.MQTT311 {
+		if len(s) > 23 && f.version.Selected == mqtt.MQTT311 {
 			return errors.New("3.1.1 brokers need only accept 23 characters; some refuse longer IDs")
 		}
 		return nil
 	}
-	generate := widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), func() { f.clientID.SetText(app.GenerateClientID()) })
+	generate := widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), func() { f.clientID.SetText(mqtt.GenerateClientID()) })
 	f.clientIDTime = widget.NewCheck("Add a timestamp at every connect", nil)
 	f.clientIDTime.SetChecked(o.ClientIDTimestamp)
 	f.autoConnect = widget.NewCheck("Connect when mqttdesk starts", nil)
 	f.autoConnect.SetChecked(f.original.AutoConnect)
-	return form(
+	return f.form(
 		widget.NewFormItem("Name", f.name),
 		widget.NewFormItem("Protocol", f.scheme),
 		widget.NewFormItem("Host", f.host),
@@ -145,17 +160,17 @@ func (f *editorForm) generalTab(o app.Options) fyne.CanvasObject {
 	)
 }
 
-func (f *editorForm) authTab(o app.Options) fyne.CanvasObject {
+func (f *editorForm) authTab(o mqtt.Options) fyne.CanvasObject {
 	f.username = newEntryWith(o.Username)
 	f.password = newPasswordEntry()
 	f.password.SetText(o.Password)
-	return form(
+	return f.form(
 		widget.NewFormItem("Username", f.username),
 		&widget.FormItem{Text: "Password", Widget: f.password, HintText: "kept encrypted, never in plain text on disk"},
 	)
 }
 
-func (f *editorForm) tlsTab(o app.Options) fyne.CanvasObject {
+func (f *editorForm) tlsTab(o mqtt.Options) fyne.CanvasObject {
 	f.insecure = widget.NewCheck("Do not verify the broker's certificate (insecure)", func(bool) { f.checkTLS() })
 	f.insecure.SetChecked(o.TLS.Insecure)
 	f.caFile = f.fileEntry(o.TLS.CAFile, "empty: the system's CAs")
@@ -173,7 +188,7 @@ func (f *editorForm) tlsTab(o app.Options) fyne.CanvasObject {
 	f.tlsStatus = widget.NewLabel("")
 	f.tlsStatus.Wrapping = fyne.TextWrapWord
 	f.tlsStatus.Importance = widget.DangerImportance
-	return container.NewBorder(nil, f.tlsStatus, nil, nil, form(
+	return container.NewBorder(nil, f.tlsStatus, nil, nil, f.form(
 		widget.NewFormItem("Verification", f.insecure),
 		widget.NewFormItem("CA file", f.browse(f.caFile)),
 		widget.NewFormItem("Client certificate", f.browse(f.certFile)),
@@ -185,8 +200,9 @@ func (f *editorForm) tlsTab(o app.Options) fyne.CanvasObject {
 	))
 }
 
-// fileEntry is a path entry that checks the file exists as it is typed;
-// checkTLS then checks the files parse together.
+// fileEntry is a path entry that checks, as it is typed, that the file
+// exists and that the TLS files parse together: it never shows a check
+// mark for a file that Save would refuse. checkTLS then says what is wrong.
 func (f *editorForm) fileEntry(path, placeholder string) *entry {
 	e := newEntryWith(path)
 	e.SetPlaceHolder(placeholder)
@@ -197,10 +213,23 @@ func (f *editorForm) fileEntry(path, placeholder string) *entry {
 		if _, err := os.Stat(s); err != nil {
 			return errors.New("no such file")
 		}
-		return nil
+		return f.tlsProblemWith(strings.TrimSpace(s))
 	}
 	e.OnChanged = func(string) { f.checkTLS() }
 	return e
+}
+
+// tlsProblemWith is what is wrong with the TLS files that involves path,
+// nil when nothing is or the form is still being built.
+func (f *editorForm) tlsProblemWith(path string) error {
+	if f.minTLS == nil {
+		return nil
+	}
+	err := app.CheckTLS(mqtt.Options{Scheme: mqtt.SchemeMQTTS, Host: "check", TLS: f.tlsOptions()})
+	if err != nil && strings.Contains(err.Error(), path) {
+		return errors.New(app.UserMessage(err))
+	}
+	return nil
 }
 
 // browse puts a "…" button beside e that picks a file.
@@ -212,8 +241,7 @@ func (f *editorForm) browse(e *entry) fyne.CanvasObject {
 				_ = r.Close()
 			}
 		}, f.w.Window)
-		d.Resize(fyne.NewSize(700, 500))
-		d.Show()
+		f.w.showFile(d)
 	})
 	return container.NewBorder(nil, nil, nil, b, e)
 }
@@ -224,7 +252,12 @@ func (f *editorForm) checkTLS() {
 	if f.tlsStatus == nil || f.minTLS == nil {
 		return
 	}
-	o := app.Options{Scheme: app.SchemeMQTTS, Host: "check", TLS: f.tlsOptions()}
+	for _, e := range []*entry{f.caFile, f.certFile, f.keyFile} {
+		if e.Text != "" {
+			_ = e.Validate() // a change to one file can settle or break another
+		}
+	}
+	o := mqtt.Options{Scheme: mqtt.SchemeMQTTS, Host: "check", TLS: f.tlsOptions()}
 	if err := app.CheckTLS(o); err != nil {
 		f.tlsStatus.SetText(app.UserMessage(err))
 		f.tlsStatus.Show()
@@ -233,14 +266,14 @@ func (f *editorForm) checkTLS() {
 	f.tlsStatus.Hide()
 }
 
-func (f *editorForm) tlsOptions() app.TLSOptions {
+func (f *editorForm) tlsOptions() mqtt.TLSOptions {
 	var alpn []string
 	for _, p := range strings.Split(f.alpn.Text, ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			alpn = append(alpn, p)
 		}
 	}
-	return app.TLSOptions{
+	return mqtt.TLSOptions{
 		Insecure: f.insecure.Checked, CAFile: strings.TrimSpace(f.caFile.Text), CertFile: strings.TrimSpace(f.certFile.Text),
 		KeyFile: strings.TrimSpace(f.keyFile.Text), KeyPassphrase: f.passphrase.Text, ServerName: strings.TrimSpace(f.serverName.Text),
 		ALPN: alpn, MinVersion: f.minTLS.Selected,
@@ -249,8 +282,8 @@ func (f *editorForm) tlsOptions() app.TLSOptions {
 
 // schemeChanged enables what the scheme uses.
 func (f *editorForm) schemeChanged(scheme string) {
-	enable(f.wsPath, scheme == app.SchemeWS || scheme == app.SchemeWSS)
-	tls := scheme == app.SchemeMQTTS || scheme == app.SchemeWSS
+	enable(f.wsPath, scheme == mqtt.SchemeWS || scheme == mqtt.SchemeWSS)
+	tls := scheme == mqtt.SchemeMQTTS || scheme == mqtt.SchemeWSS
 	for _, e := range []*entry{f.caFile, f.certFile, f.keyFile, f.passphrase, f.serverName, f.alpn} {
 		enable(e, tls)
 	}
@@ -274,7 +307,7 @@ func (f *editorForm) versionChanged(v string) {
 	if f.sessionExpiry == nil {
 		return
 	}
-	on := v == app.MQTT5
+	on := v == mqtt.MQTT5
 	for _, e := range []*entry{f.sessionExpiry, f.receiveMax, f.maxPacket, f.aliasMax, f.userProps, f.willDelay, f.willExpiry, f.willContentType, f.willResponseTopic} {
 		enable(e, on)
 	}
@@ -337,8 +370,8 @@ func number(e *entry) int {
 func seconds(d time.Duration) int { return int(d / time.Second) }
 
 // parseUserProperties reads "key=value" lines.
-func parseUserProperties(text string) ([]app.UserProperty, error) {
-	var out []app.UserProperty
+func parseUserProperties(text string) ([]mqtt.UserProperty, error) {
+	var out []mqtt.UserProperty
 	for i, line := range strings.Split(text, "\n") {
 		if strings.TrimSpace(line) == "" {
 			continue
@@ -347,12 +380,12 @@ func parseUserProperties(text string) ([]app.UserProperty, error) {
 		if !ok || strings.TrimSpace(k) == "" {
 			return nil, fmt.Errorf("user property on line %d is not key=value", i+1)
 		}
-		out = append(out, app.UserProperty{Key: strings.TrimSpace(k), Value: strings.TrimSpace(v)})
+		out = append(out, mqtt.UserProperty{Key: strings.TrimSpace(k), Value: strings.TrimSpace(v)})
 	}
 	return out, nil
 }
 
-func formatUserProperties(props []app.UserProperty) string {
+func formatUserProperties(props []mqtt.UserProperty) string {
 	lines := make([]string, len(props))
 	for i, p := range props {
 		lines[i] = p.Key + "=" + p.Value

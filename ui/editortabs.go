@@ -12,12 +12,14 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/mqttdesk/mqttdesk/app"
+	"github.com/mqttdesk/mqttdesk/model"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
-func (f *editorForm) willTab(o app.Options) fyne.CanvasObject {
+func (f *editorForm) willTab(o mqtt.Options) fyne.CanvasObject {
 	w := o.Will
 	if w == nil {
-		w = &app.Will{}
+		w = &mqtt.Will{}
 	}
 	f.willOn = widget.NewCheck("Send a last will", nil)
 	f.willOn.SetChecked(o.Will != nil)
@@ -27,7 +29,7 @@ func (f *editorForm) willTab(o app.Options) fyne.CanvasObject {
 		if !f.willOn.Checked {
 			return nil
 		}
-		return app.ValidateTopic(s)
+		return mqtt.ValidateTopicName(s)
 	}
 	f.willPayload = newMultiLineEntry()
 	f.willPayload.SetText(string(w.Payload))
@@ -41,7 +43,7 @@ func (f *editorForm) willTab(o app.Options) fyne.CanvasObject {
 	f.willResponseTopic = newEntryWith(w.Properties.ResponseTopic)
 	f.willUTF8 = widget.NewCheck("Payload is UTF-8 text (payload format indicator)", nil)
 	f.willUTF8.SetChecked(w.Properties.PayloadFormat != nil && *w.Properties.PayloadFormat == 1)
-	return form(
+	return f.form(
 		widget.NewFormItem("", f.willOn),
 		widget.NewFormItem("Topic", f.willTopic),
 		widget.NewFormItem("Payload", f.willPayload),
@@ -54,10 +56,9 @@ func (f *editorForm) willTab(o app.Options) fyne.CanvasObject {
 	)
 }
 
-func (f *editorForm) mqtt5Tab(o app.Options) fyne.CanvasObject {
+func (f *editorForm) mqtt5Tab(o mqtt.Options) fyne.CanvasObject {
 	f.sessionExpiry = optionalNumber(uint64(o.SessionExpiry), 1<<32-1, "seconds, up to 4294967295 (never expires)")
 	f.receiveMax = optionalNumber(uint64(o.ReceiveMaximum), 65535, "1 to 65535")
-	f.maxPacket = optionalNumber(uint64(o.MaximumPacketSize), 1<<32-1, "bytes, up to 4294967295")
 	f.aliasMax = optionalNumber(uint64(o.TopicAliasMaximum), 65535, "0 to 65535")
 	f.requestResponse = widget.NewCheck("Request response information", nil)
 	f.requestResponse.SetChecked(o.RequestResponseInfo)
@@ -67,10 +68,9 @@ func (f *editorForm) mqtt5Tab(o app.Options) fyne.CanvasObject {
 	f.userProps.SetText(formatUserProperties(o.UserProperties))
 	f.userProps.SetPlaceHolder("key=value, one a line")
 	f.userProps.SetMinRowsVisible(3)
-	return form(
+	return f.form(
 		&widget.FormItem{Text: "Session expiry (s)", Widget: f.sessionExpiry, HintText: "how long the broker keeps the session after a disconnect"},
 		widget.NewFormItem("Receive maximum", f.receiveMax),
-		widget.NewFormItem("Maximum packet size", f.maxPacket),
 		widget.NewFormItem("Topic alias maximum", f.aliasMax),
 		widget.NewFormItem("", f.requestResponse),
 		widget.NewFormItem("", f.requestProblem),
@@ -78,8 +78,8 @@ func (f *editorForm) mqtt5Tab(o app.Options) fyne.CanvasObject {
 	)
 }
 
-func (f *editorForm) proxyTab(o app.Options) fyne.CanvasObject {
-	kinds := map[string]string{app.ProxyNone: "None", app.ProxySOCKS5: "SOCKS5", app.ProxyHTTP: "HTTP CONNECT"}
+func (f *editorForm) proxyTab(o mqtt.Options) fyne.CanvasObject {
+	kinds := map[string]string{mqtt.ProxyNone: "None", mqtt.ProxySOCKS5: "SOCKS5", mqtt.ProxyHTTP: "HTTP CONNECT"}
 	f.proxyKind = widget.NewSelect([]string{"None", "SOCKS5", "HTTP CONNECT"}, nil)
 	f.proxyKind.SetSelected(kinds[o.Proxy.Kind])
 	f.proxyHost = newEntryWith(o.Proxy.Host)
@@ -91,7 +91,7 @@ func (f *editorForm) proxyTab(o app.Options) fyne.CanvasObject {
 	f.proxyUser = newEntryWith(o.Proxy.Username)
 	f.proxyPass = newPasswordEntry()
 	f.proxyPass.SetText(o.Proxy.Password)
-	return form(
+	return f.form(
 		widget.NewFormItem("Proxy", f.proxyKind),
 		widget.NewFormItem("Host", f.proxyHost),
 		widget.NewFormItem("Port", f.proxyPort),
@@ -100,7 +100,7 @@ func (f *editorForm) proxyTab(o app.Options) fyne.CanvasObject {
 	)
 }
 
-func (f *editorForm) advancedTab(o app.Options) fyne.CanvasObject {
+func (f *editorForm) advancedTab(o mqtt.Options) fyne.CanvasObject {
 	f.keepAlive = numberEntry(o.KeepAlive, 0, 65535, "seconds, 0 to 65535 (0: off)")
 	f.timeout = numberEntry(cmp.Or(o.ConnectTimeout, 10), 1, 600, "seconds, 1 to 600")
 	f.clean = widget.NewCheck("Clean start: begin without the broker's stored session", nil)
@@ -110,6 +110,8 @@ func (f *editorForm) advancedTab(o app.Options) fyne.CanvasObject {
 	f.reconnectFrom = numberEntry(cmp.Or(seconds(o.Reconnect.InitialDelay), 1), 1, 3600, "seconds, 1 to 3600")
 	f.reconnectTo = numberEntry(cmp.Or(seconds(o.Reconnect.MaxDelay), 30), 1, 3600, "seconds, 1 to 3600")
 	f.tries = numberEntry(o.Reconnect.MaxAttempts, 0, 1_000_000, "0 for forever")
+	f.maxPacket = optionalNumber(uint64(o.MaximumPacketSize), maxMQTTPacket, "bytes, 1 to 268435460")
+	f.maxPacket.SetPlaceHolder(strconv.Itoa(mqtt.DefaultMaximumPacketSize) + " (64 MiB)")
 	f.wsHeaders = newMultiLineEntry()
 	f.wsHeaders.SetPlaceHolder("Header: value, one a line")
 	f.wsHeaders.SetMinRowsVisible(2)
@@ -118,7 +120,7 @@ func (f *editorForm) advancedTab(o app.Options) fyne.CanvasObject {
 		lines = append(lines, k+": "+v)
 	}
 	f.wsHeaders.SetText(strings.Join(lines, "\n"))
-	return form(
+	return f.form(
 		&widget.FormItem{Text: "Keep-alive (s)", Widget: f.keepAlive, HintText: "0 turns it off"},
 		widget.NewFormItem("Connect timeout (s)", f.timeout),
 		widget.NewFormItem("Session", f.clean),
@@ -126,24 +128,29 @@ func (f *editorForm) advancedTab(o app.Options) fyne.CanvasObject {
 		widget.NewFormItem("First retry after (s)", f.reconnectFrom),
 		widget.NewFormItem("Longest wait (s)", f.reconnectTo),
 		&widget.FormItem{Text: "Give up after", Widget: f.tries, HintText: "attempts; 0 for never"},
+		&widget.FormItem{Text: "Maximum packet size", Widget: f.maxPacket, HintText: "bytes; a larger packet from the broker closes the connection (MQTT 5 tells the broker)"},
 		widget.NewFormItem("WebSocket headers", f.wsHeaders),
 	)
 }
 
+// maxMQTTPacket is the largest packet MQTT can encode: a 4-byte remaining
+// length of 268,435,455 and its header.
+const maxMQTTPacket = 268_435_460
+
 // collect checks every field and returns the profile the form describes,
 // or the first problem with the tab it is on.
-func (f *editorForm) collect() (app.Profile, error) {
+func (f *editorForm) collect() (model.Profile, error) {
 	if err := f.validateEntries(); err != nil {
 		return f.original, err
 	}
 	p := f.original
-	o := app.NewOptions(strings.TrimSpace(f.name.Text), f.scheme.Selected, strings.TrimSpace(f.host.Text))
+	o := mqtt.NewOptions(strings.TrimSpace(f.name.Text), f.scheme.Selected, strings.TrimSpace(f.host.Text))
 	o.Port, o.WSPath, o.Version = number(f.port), strings.TrimSpace(f.wsPath.Text), f.version.Selected
 	o.ClientID, o.ClientIDTimestamp = f.clientID.Text, f.clientIDTime.Checked
 	o.Username, o.Password = f.username.Text, f.password.Text
 	o.TLS = f.tlsOptions()
 	o.KeepAlive, o.ConnectTimeout, o.Clean = number(f.keepAlive), number(f.timeout), f.clean.Checked
-	o.Reconnect = app.Reconnect{
+	o.Reconnect = mqtt.Reconnect{
 		Enabled: f.reconnect.Checked, InitialDelay: time.Duration(number(f.reconnectFrom)) * time.Second,
 		MaxDelay: time.Duration(number(f.reconnectTo)) * time.Second, MaxAttempts: number(f.tries),
 	}
@@ -197,12 +204,12 @@ func (f *editorForm) validateEntries() error {
 	return nil
 }
 
-func (f *editorForm) will() (*app.Will, error) {
+func (f *editorForm) will() (*mqtt.Will, error) {
 	if !f.willOn.Checked {
 		return nil, nil
 	}
-	w := &app.Will{Topic: f.willTopic.Text, Payload: []byte(f.willPayload.Text), QoS: qosOf(f.willQoS), Retain: f.willRetain.Checked}
-	if f.version.Selected == app.MQTT5 {
+	w := &mqtt.Will{Topic: f.willTopic.Text, Payload: []byte(f.willPayload.Text), QoS: qosOf(f.willQoS), Retain: f.willRetain.Checked}
+	if f.version.Selected == mqtt.MQTT5 {
 		w.Delay = uint32(number(f.willDelay))
 		if n := number(f.willExpiry); n > 0 {
 			e := uint32(n)
@@ -217,12 +224,12 @@ func (f *editorForm) will() (*app.Will, error) {
 	return w, nil
 }
 
-func (f *editorForm) proxy() app.ProxyOptions {
-	kind := map[string]string{"None": app.ProxyNone, "SOCKS5": app.ProxySOCKS5, "HTTP CONNECT": app.ProxyHTTP}[f.proxyKind.Selected]
-	if kind == app.ProxyNone {
-		return app.ProxyOptions{}
+func (f *editorForm) proxy() mqtt.ProxyOptions {
+	kind := map[string]string{"None": mqtt.ProxyNone, "SOCKS5": mqtt.ProxySOCKS5, "HTTP CONNECT": mqtt.ProxyHTTP}[f.proxyKind.Selected]
+	if kind == mqtt.ProxyNone {
+		return mqtt.ProxyOptions{}
 	}
-	return app.ProxyOptions{Kind: kind, Host: strings.TrimSpace(f.proxyHost.Text), Port: number(f.proxyPort), Username: f.proxyUser.Text, Password: f.proxyPass.Text}
+	return mqtt.ProxyOptions{Kind: kind, Host: strings.TrimSpace(f.proxyHost.Text), Port: number(f.proxyPort), Username: f.proxyUser.Text, Password: f.proxyPass.Text}
 }
 
 func parseHeaders(text string) (map[string]string, error) {

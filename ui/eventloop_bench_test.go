@@ -16,8 +16,10 @@ import (
 	"time"
 
 	"github.com/mqttdesk/mqttdesk/app"
-	"github.com/mqttdesk/mqttdesk/internal/mqttload"
-	"github.com/mqttdesk/mqttdesk/internal/testnet"
+	"github.com/mqttdesk/mqttdesk/internal/bench/mqttload"
+	"github.com/mqttdesk/mqttdesk/internal/testkit/testnet"
+	"github.com/mqttdesk/mqttdesk/model"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
 // BenchmarkEventLoopUnderLoad runs the real mqttdesk window under Xvfb,
@@ -128,11 +130,11 @@ func prepareAppData(b *testing.B, addr string) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	o := app.NewOptions("Load", app.SchemeMQTT, "127.0.0.1")
+	o := mqtt.NewOptions("Load", mqtt.SchemeMQTT, "127.0.0.1")
 	o.Port, _ = strconv.Atoi(addr[strings.LastIndexByte(addr, ':')+1:])
-	p, err := core.SaveProfile(app.Profile{Options: o, AutoConnect: true, LastUsed: time.Now()})
+	p, err := core.SaveProfile(model.Profile{Options: o, AutoConnect: true, LastUsed: time.Now()})
 	if err == nil {
-		_, err = core.Subscribe(context.Background(), p.ID, app.Subscription{Filter: mqttload.Topic})
+		_, err = core.Subscribe(context.Background(), p.ID, model.Subscription{Filter: mqttload.Topic})
 	}
 	if err := errors.Join(err, core.Close()); err != nil {
 		b.Fatal(err)

@@ -11,9 +11,14 @@ type mainQueue chan func()
 
 func useMainQueue(t *testing.T) mainQueue {
 	q := make(mainQueue, 1024)
-	prev := runOnMain
-	runOnMain = func(f func()) { q <- f }
-	t.Cleanup(func() { runOnMain = prev })
+	post := func(f func()) {
+		select {
+		case q <- f:
+		default: // the test has ended and nothing drains the queue
+		}
+	}
+	prev := mainRunner.Swap(&post)
+	t.Cleanup(func() { mainRunner.Store(prev) })
 	return q
 }
 

@@ -7,75 +7,117 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/mqttdesk/mqttdesk/app"
-	"github.com/mqttdesk/mqttdesk/ui/payload"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
-// previewLines and previewWidth bound a message's payload in the list; the
-// detail pane below the list shows all of it.
+// rowKind says which part of a message a list row draws. Every row of the
+// list has the same height, so the list stays cheap to scroll however
+// many messages it holds; a message takes as many rows as its content
+// needs.
+type rowKind uint8
+
 const (
-	previewLines = 3
-	previewWidth = 110 // characters a line, wrapped; a narrow window clips the rest
-	previewBytes = 2048
+	rowHead    rowKind = iota // the topic and the details: a message's first row
+	rowLine                   // one line of the payload preview
+	rowCompact                // the whole message on one line (compact mode)
 )
 
-// messageRow is one message as a chat bubble: received on the left in its
-// subscription's colour, published on the right.
+// rowRef is one row of the list: part of the message items[item].
+type rowRef struct {
+	item int
+	line int // the preview line, for rowLine
+	kind rowKind
+	last bool // the message's bubble ends in this row
+}
+
+// messageRow draws one rowRef: a piece of a chat bubble, received on the
+// left in its subscription's colour, published on the right.
 type messageRow struct {
 	widget.BaseWidget
-	bubble  *fyne.Container
 	bg      *canvas.Rectangle
 	stripe  *canvas.Rectangle
-	topic   *widget.Label
-	meta    *widget.Label
-	preview *widget.Label
+	topic   *canvas.Text
+	meta    *canvas.Text
+	preview *canvas.Text
 	layout  *bubbleLayout
+	box     *fyne.Container
+	index   int                      // the row's index in the list
+	onTap   func(int)                // a click on the row
+	onMenu  func(int, fyne.Position) // a right-click on the row
 }
 
 func newMessageRow() fyne.CanvasObject {
 	r := &messageRow{layout: &bubbleLayout{}}
 	r.bg = canvas.NewRectangle(color.Transparent)
-	r.bg.CornerRadius = 8
 	r.stripe = canvas.NewRectangle(color.Transparent)
-	r.stripe.SetMinSize(fyne.NewSize(4, 0))
-	r.topic = widget.NewLabel("")
+	r.topic = canvas.NewText("", theme.Color(theme.ColorNameForeground))
 	r.topic.TextStyle = fyne.TextStyle{Bold: true, Monospace: true}
-	r.topic.Truncation = fyne.TextTruncateEllipsis
-	r.meta = widget.NewLabel("")
-	r.meta.SizeName = theme.SizeNameCaptionText
-	r.preview = widget.NewLabel(strings.Repeat("\n", previewLines-1))
+	r.meta = canvas.NewText("", theme.Color(theme.ColorNamePlaceHolder))
+	r.preview = canvas.NewText("", theme.Color(theme.ColorNameForeground))
 	r.preview.TextStyle.Monospace = true
-	r.preview.Truncation = fyne.TextTruncateClip
-	head := container.NewBorder(nil, nil, nil, r.meta, r.topic)
-	content := container.New(tightVBox{}, head, r.preview)
-	r.bubble = container.NewStack(r.bg, container.NewBorder(nil, nil, r.stripe, nil, content))
+	r.box = &fyne.Container{Layout: r.layout, Objects: []fyne.CanvasObject{r.bg, r.stripe, r.topic, r.meta, r.preview}}
 	r.ExtendBaseWidget(r)
 	return r
 }
 
 func (r *messageRow) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(container.New(r.layout, r.bubble))
+	return widget.NewSimpleRenderer(r.box)
 }
 
-// show draws m in format, in colour c.
-func (r *messageRow) show(m *app.ViewMessage, format payload.Format, c color.Color, selected bool) {
-	r.layout.outgoing = m.Outgoing
+// Tapped selects the row's message. Fyne hands a click to the row, not to
+// the list item under it, once the row takes right-clicks.
+func (r *messageRow) Tapped(*fyne.PointEvent) {
+	if r.onTap != nil {
+		r.onTap(r.index)
+	}
+}
+
+// TappedSecondary opens the message's menu where the user right-clicked.
+func (r *messageRow) TappedSecondary(e *fyne.PointEvent) {
+	if r.onMenu != nil {
+		r.onMenu(r.index, e.AbsolutePosition)
+	}
+}
+
+// show draws ref, a row of m, with text (a preview line, or the payload's
+// first line in compact mode), in colour c.
+func (r *messageRow) show(ref rowRef, m *app.ViewMessage, text string, c color.Color, selected bool) {
+	r.layout.outgoing, r.layout.kind, r.layout.last = m.Outgoing, ref.kind, ref.last
 	alpha := uint8(0x2a)
 	if selected {
 		alpha = 0x66
 	}
 	r.bg.FillColor = withAlpha(c, alpha)
 	r.stripe.FillColor = c
-	r.topic.SetText(m.Topic)
-	r.meta.SetText(messageMeta(m))
-	r.preview.SetText(preview(m.Payload, format))
-	r.bg.Refresh()
-	r.stripe.Refresh()
-	r.Refresh()
+	r.layout.topic, r.meta.Text, r.preview.Text = "", "", ""
+	switch ref.kind {
+	case rowHead:
+		r.layout.topic, r.meta.Text = m.Topic, messageMeta(m)
+	case rowLine:
+		r.preview.Text = text
+	case rowCompact:
+		r.layout.topic, r.meta.Text, r.preview.Text = m.Topic, m.Time.Format("15:04:05.000"), text
+	}
+	r.topic.Text = r.layout.topic
+	r.applyTheme()
+	r.layout.corners(r.bg)
+	r.layout.Layout(r.box.Objects, r.box.Size())
+	for _, o := range r.box.Objects {
+		o.Refresh()
+	}
+}
+
+// applyTheme sets the texts' colours and sizes from the current theme.
+func (r *messageRow) applyTheme() {
+	m := currentRowMetrics()
+	fg := theme.Color(theme.ColorNameForeground)
+	r.topic.Color, r.preview.Color = fg, fg
+	r.meta.Color = theme.Color(theme.ColorNamePlaceHolder)
+	r.topic.TextSize, r.meta.TextSize, r.preview.TextSize = m.topicSize, m.metaSize, m.bodySize
 }
 
 // messageMeta is the line beside the topic: QoS, retain, properties,
@@ -95,33 +137,11 @@ func messageMeta(m *app.ViewMessage) string {
 	return strings.Join(parts, " · ")
 }
 
-// preview is the first lines of the payload, each cut to fit.
-func preview(p []byte, format payload.Format) string {
-	if len(p) == 0 {
-		return "(empty payload)"
-	}
-	text := payload.Show(p, format, previewBytes).Text
-	lines := wrapLines(text, previewWidth)
-	if len(lines) > previewLines {
-		lines = lines[:previewLines]
-		lines[previewLines-1] += " …"
-	}
-	return strings.Join(lines, "\n")
-}
-
-func truncateRunes(s string, n int) string {
-	i := 0
-	for j := range s {
-		if i == n {
-			return s[:j]
-		}
-		i++
-	}
-	return s
-}
-
-func sizeText(n int) string {
+// sizeText writes n bytes as a person reads it: 512 B, 1.5 MiB.
+func sizeText[N int | int64](n N) string {
 	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
 	case n >= 1<<20:
 		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 	case n >= 1<<10:
@@ -130,7 +150,7 @@ func sizeText(n int) string {
 	return fmt.Sprintf("%d B", n)
 }
 
-func propertyCount(p *app.Properties) int {
+func propertyCount(p *mqtt.Properties) int {
 	if p == nil {
 		return 0
 	}
@@ -141,25 +161,4 @@ func propertyCount(p *app.Properties) int {
 		}
 	}
 	return n
-}
-
-// bubbleLayout puts the bubble on the left (received) or right
-// (published), three quarters of the row wide at most.
-type bubbleLayout struct{ outgoing bool }
-
-func (l *bubbleLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	return objs[0].MinSize()
-}
-
-// Layout sizes the bubble to its content's height: rows have one height
-// (so the list can be virtualized cheaply) and short messages leave a gap
-// below, as in a chat.
-func (l *bubbleLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	w := max(size.Width*0.78, min(size.Width, 280))
-	objs[0].Resize(fyne.NewSize(w, min(size.Height, objs[0].MinSize().Height)))
-	x := float32(0)
-	if l.outgoing {
-		x = size.Width - w
-	}
-	objs[0].Move(fyne.NewPos(x, 0))
 }

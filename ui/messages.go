@@ -12,6 +12,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/mqttdesk/mqttdesk/app"
+	"github.com/mqttdesk/mqttdesk/model"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 	"github.com/mqttdesk/mqttdesk/ui/payload"
 )
 
@@ -20,78 +22,59 @@ const olderPage = 500
 
 // messageList is the chat of a connection: a filter bar, the virtualized
 // list of messages and, for the selected one, the detail pane.
+// historyReader is what the message list needs from the core: older
+// pages of the history and searches of it. Both block.
+type historyReader interface {
+	Older(id string, seq uint64, n int) ([]app.ViewMessage, error)
+	Search(ctx context.Context, id string, q model.Query, before uint64, limit int) ([]app.ViewMessage, uint64, error)
+}
+
 type messageList struct {
 	v    *connView
+	core historyReader
 	view fyne.CanvasObject
 	list *widget.List
 	body *fyne.Container
+	// listPart is the list with the "new messages below" marker over it.
+	listPart *fyne.Container
+	newBelow *messagesBelow
 
 	live, older []app.ViewMessage
 	results     []app.ViewMessage // search results, while searching
 	searching   bool
 	searchNext  uint64
 	items       []app.ViewMessage // what the list shows
+	rows        []rowRef          // the list's rows: parts of items
+	previews    previewCache
+	compact     bool // one row a message
 	format      payload.Format
 	subs        []app.SubState
 	colors      map[string]color.Color // topic → colour of its first subscription
 	selected    uint64                 // Seq of the selected message, 0 for none
 	detail      *messageDetail
 
-	direction *widget.RadioGroup
+	direction *widget.Select
 	search    *entry
+	options   *searchOptions
 	info      *widget.Label
 	more      *widget.Button
 	olderBtn  *widget.Button
 	formatSel *widget.Select
-	stride    float32
 }
 
-func newMessageList(v *connView) *messageList {
-	l := &messageList{v: v, format: payload.Plain, colors: map[string]color.Color{}}
-	l.list = widget.NewList(func() int { return len(l.items) }, newMessageRow, l.updateRow)
+func newMessageList(v *connView, core historyReader, settings payloadSettings) *messageList {
+	l := &messageList{v: v, core: core, format: payload.Plain, colors: map[string]color.Color{}}
+	l.compact = settings.AppSettings().CompactMessages
+	l.list = widget.NewList(func() int { return len(l.rows) }, l.newRow, l.updateRow)
 	l.list.OnSelected = l.tapped
 	l.list.HideSeparators = true
-	l.stride = newMessageRow().MinSize().Height + theme.Padding()
-	l.detail = newMessageDetail(l)
-	l.body = container.NewStack(l.list)
+	l.detail = newMessageDetail(l, settings)
+	watch := &widthWatch{changed: l.relayout}
+	l.newBelow = newMessagesBelow(l.scrollToNewest)
+	l.listPart = container.NewStack(container.New(watch, container.NewThemeOverride(l.list, padlessTheme{})), l.newBelow.layer)
+	l.body = container.NewStack(l.listPart)
 	l.view = container.NewBorder(l.filterBar(), nil, nil, nil, l.body)
 	return l
-}
-
-func (l *messageList) filterBar() fyne.CanvasObject {
-	l.direction = widget.NewRadioGroup([]string{"All", "Received", "Published"}, func(s string) {
-		l.v.setFilter(func(f *viewFilter) { f.direction = strings.ToLower(strings.TrimPrefix(s, "All")) })
-		l.filterChanged()
-	})
-	l.direction.Horizontal = true
-	l.direction.Required = true
-	l.direction.SetSelected("All")
-	format := widget.NewSelect(payload.Formats, func(s string) {
-		l.format = payload.Format(s)
-		l.list.Refresh()
-		l.detail.refresh()
-	})
-	format.SetSelected(string(payload.Plain))
-	l.formatSel = format
-	l.search = newEntry()
-	l.search.SetPlaceHolder("Search topics and payloads in the whole history (Ctrl+F)")
-	l.search.OnSubmitted = func(string) { l.startSearch() }
-	l.search.OnChanged = func(s string) {
-		if s == "" && l.searching {
-			l.stopSearch()
-		}
-	}
-	find := widget.NewButtonWithIcon("", theme.SearchIcon(), l.startSearch)
-	l.info = widget.NewLabel("")
-	l.info.Importance = widget.MediumImportance
-	l.info.Hide()
-	l.more = widget.NewButton("More results", l.searchMore)
-	l.more.Hide()
-	l.olderBtn = widget.NewButtonWithIcon("Load older", theme.MoveUpIcon(), l.loadOlder)
-	l.olderBtn.Importance = widget.LowImportance
-	top := container.NewBorder(nil, nil, l.direction, container.NewHBox(widget.NewLabel("Payload as"), format), nil)
-	searchRow := container.NewBorder(nil, nil, nil, container.NewHBox(find, l.olderBtn), l.search)
-	return container.NewVBox(top, searchRow, container.NewHBox(l.info, l.more))
 }
 
 // subsChanged recolours the messages after the subscriptions changed.
@@ -113,7 +96,7 @@ func (l *messageList) colorOf(m *app.ViewMessage) color.Color {
 	c := color.Color(theme.Color(theme.ColorNameDisabled))
 	best := -1
 	for i, s := range l.subs {
-		if app.MatchTopic(s.Filter, m.Topic) && len(s.Filter) > best {
+		if mqtt.MatchTopic(s.Filter, m.Topic) && len(s.Filter) > best {
 			c, best = subColor(s.Subscription, i), len(s.Filter)
 		}
 	}
@@ -121,9 +104,35 @@ func (l *messageList) colorOf(m *app.ViewMessage) color.Color {
 	return c
 }
 
+func (l *messageList) newRow() fyne.CanvasObject {
+	r := newMessageRow().(*messageRow)
+	r.layout.compact = l.compact
+	r.onTap = l.tapped
+	r.onMenu = l.menuAt
+	return r
+}
+
 func (l *messageList) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
-	m := &l.items[i]
-	o.(*messageRow).show(m, l.format, l.colorOf(m), m.Seq == l.selected)
+	ref := l.rows[i]
+	m := &l.items[ref.item]
+	text := ""
+	if lines := l.previewLines(m, currentRowMetrics()); ref.line < len(lines) {
+		text = lines[ref.line]
+	}
+	r := o.(*messageRow)
+	r.index = i
+	r.show(ref, m, text, l.colorOf(m), m.Seq == l.selected)
+}
+
+// relayout wraps the previews again, as after the list's width, the
+// format or the mode changed.
+func (l *messageList) relayout() {
+	atBottom := l.atBottom()
+	l.buildRows()
+	l.list.Refresh()
+	if atBottom {
+		l.list.ScrollToBottom()
+	}
 }
 
 // showLive draws the newest messages the refresh loop read, keeping the
@@ -153,19 +162,22 @@ func (l *messageList) liveItems() []app.ViewMessage {
 // user was looking at the newest.
 func (l *messageList) setItems(items []app.ViewMessage) {
 	atBottom := l.atBottom()
+	l.newBelow.arrived(l.items, items, atBottom)
 	l.items = items
+	l.buildRows()
 	l.list.Refresh()
 	if atBottom {
 		l.list.ScrollToBottom()
 	}
-	if len(items) > 0 {
-		l.v.w.probe.messagesShown()
+	if len(items) > 0 && l.v.w.onMessagesShown != nil {
+		l.v.w.onMessagesShown()
 	}
 }
 
 func (l *messageList) atBottom() bool {
-	content := float32(len(l.items)) * l.stride
-	return l.list.GetScrollOffset()+l.list.Size().Height >= content-l.stride
+	h := l.rowHeight()
+	content := float32(len(l.rows)) * h
+	return l.list.GetScrollOffset()+l.list.Size().Height >= content-h
 }
 
 // filterChanged drops what was read with the previous filter.
@@ -175,13 +187,18 @@ func (l *messageList) filterChanged() {
 	}
 }
 
+// tapped opens the message of row i in the detail pane, or closes the
+// pane when that message is open.
 func (l *messageList) tapped(i widget.ListItemID) {
 	l.list.Unselect(i)
-	if l.items[i].Seq == l.selected {
+	if i >= len(l.rows) {
+		return
+	}
+	m := l.items[l.rows[i].item]
+	if m.Seq == l.selected {
 		l.selectMessage(nil)
 		return
 	}
-	m := l.items[i]
 	l.selectMessage(&m)
 }
 
@@ -189,11 +206,11 @@ func (l *messageList) tapped(i widget.ListItemID) {
 func (l *messageList) selectMessage(m *app.ViewMessage) {
 	if m == nil {
 		l.selected = 0
-		l.body.Objects = []fyne.CanvasObject{l.list}
+		l.body.Objects = []fyne.CanvasObject{l.listPart}
 	} else {
 		l.selected = m.Seq
 		l.detail.show(*m)
-		split := container.NewVSplit(l.list, l.detail.view)
+		split := container.NewVSplit(l.listPart, l.detail.view)
 		split.Offset = 0.55
 		l.body.Objects = []fyne.CanvasObject{split}
 	}
@@ -209,7 +226,7 @@ func (l *messageList) loadOlder() {
 	first := l.items[0].Seq
 	id := l.v.profile.ID
 	l.olderBtn.Disable()
-	inBackground(func() ([]app.ViewMessage, error) { return l.v.w.core.Older(id, first, olderPage) },
+	inBackground(func() ([]app.ViewMessage, error) { return l.core.Older(id, first, olderPage) },
 		func(page []app.ViewMessage, err error) {
 			l.olderBtn.Enable()
 			if err != nil {
@@ -223,8 +240,9 @@ func (l *messageList) loadOlder() {
 			}
 			l.older = append(page, l.older...)
 			l.items = l.liveItems()
+			l.buildRows()
 			l.list.Refresh()
-			l.list.ScrollTo(len(page))
+			l.list.ScrollTo(l.firstRowOf(len(page)))
 		})
 }
 
@@ -234,11 +252,11 @@ func (l *messageList) clearOlder() {
 	l.selectMessage(nil)
 }
 
-// startSearch searches the whole history with the search box's text and
-// the current filter.
+// startSearch searches the whole history with the search box's text,
+// the search options and the current filter.
 func (l *messageList) startSearch() {
 	text := strings.TrimSpace(l.search.Text)
-	if text == "" {
+	if text == "" && !l.options.set() {
 		l.stopSearch()
 		return
 	}
@@ -253,16 +271,7 @@ func (l *messageList) searchMore() {
 }
 
 func (l *messageList) runSearch(text string) {
-	f := l.v.currentFilter()
-	q := app.Query{Text: text, IgnoreCase: true, TopicFilter: f.sub}
-	switch f.direction {
-	case "received":
-		d := app.Received
-		q.Direction = &d
-	case "published":
-		d := app.Published
-		q.Direction = &d
-	}
+	q := l.query(text)
 	id, before := l.v.profile.ID, l.searchNext
 	l.info.SetText("Searching the whole history…")
 	l.info.Show()
@@ -273,7 +282,7 @@ func (l *messageList) runSearch(text string) {
 	inBackground(func() (page, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
 		defer cancel()
-		msgs, next, err := l.v.w.core.Search(ctx, id, q, before, olderPage)
+		msgs, next, err := l.core.Search(ctx, id, q, before, olderPage)
 		return page{msgs, next}, err
 	}, func(p page, err error) {
 		if !l.searching || strings.TrimSpace(l.search.Text) != text {
@@ -289,6 +298,7 @@ func (l *messageList) runSearch(text string) {
 		l.more.Hidden = p.next == 0
 		l.more.Refresh()
 		l.items = l.results
+		l.buildRows()
 		l.list.Refresh()
 		l.list.ScrollToBottom()
 	})

@@ -6,21 +6,34 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mqttdesk/mqttdesk/model"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/mqttdesk/mqttdesk/app"
 )
 
-var themeNames = map[string]string{app.ThemeSystem: "Follow the system", app.ThemeLight: "Light", app.ThemeDark: "Dark"}
+var themeNames = map[string]string{model.ThemeSystem: "Follow the system", model.ThemeLight: "Light", model.ThemeDark: "Dark"}
+
+// settingsCore is what the settings dialog needs from the core; its Save
+// methods write the store.
+type settingsCore interface {
+	AppSettings() model.AppSettings
+	SaveAppSettings(s model.AppSettings) error
+	Retention() model.Retention
+	SaveRetention(r model.Retention) error
+}
 
 // showSettings opens the preferences: theme, payload display limit,
 // messages kept in memory and history retention.
-func (w *Window) showSettings() {
-	s, r := w.core.AppSettings(), w.core.Retention()
+func (w *Window) showSettings() { showSettings(w, w.core) }
+
+func showSettings(w *Window, core settingsCore) {
+	s, r := core.AppSettings(), core.Retention()
 	themeSel := widget.NewSelect([]string{"Follow the system", "Light", "Dark"}, nil)
 	themeSel.SetSelected(themeNames[s.Theme])
+	compact := widget.NewCheck("One line a message (Ctrl+Shift+D)", nil)
+	compact.SetChecked(s.CompactMessages)
 	limit := numberEntry(s.PayloadDisplayLimit/1024, 1, 1<<20, "KiB, at least 1")
 	inMemory := numberEntry(s.MessagesInMemory, 100, 1_000_000, "100 to 1,000,000")
 	maxMessages := numberEntry(int(r.MaxMessages), 0, 1<<40, "0 for no limit")
@@ -34,6 +47,7 @@ func (w *Window) showSettings() {
 	maxDays := numberEntry(int(r.MaxAge/(24*time.Hour)), 0, 36500, "days, 0 for no limit")
 	items := []*widget.FormItem{
 		{Text: "Theme", Widget: themeSel},
+		{Text: "Compact message list", Widget: compact},
 		{Text: "Payload shown up to (KiB)", Widget: limit, HintText: "longer payloads are shortened, with Show all"},
 		{Text: "Messages in memory", Widget: inMemory, HintText: "per connection; older ones are read from history. Applies on the next connect"},
 		{Text: "Keep at most (messages)", Widget: maxMessages, HintText: "per connection; the oldest are deleted first"},
@@ -50,17 +64,19 @@ func (w *Window) showSettings() {
 			}
 		}
 		s.PayloadDisplayLimit, s.MessagesInMemory = number(limit)*1024, number(inMemory)
+		s.CompactMessages = compact.Checked
 		gib, _ := strconv.ParseFloat(strings.TrimSpace(maxGiB.Text), 64)
-		r = app.Retention{MaxMessages: int64(number(maxMessages)), MaxBytes: int64(gib * (1 << 30)), MaxAge: time.Duration(number(maxDays)) * 24 * time.Hour}
-		if err := errors.Join(w.core.SaveAppSettings(s), w.core.SaveRetention(r)); err != nil {
+		r = model.Retention{MaxMessages: int64(number(maxMessages)), MaxBytes: int64(gib * (1 << 30)), MaxAge: time.Duration(number(maxDays)) * 24 * time.Hour}
+		if err := errors.Join(core.SaveAppSettings(s), core.SaveRetention(r)); err != nil {
 			w.showError(err)
 			return
 		}
 		applyTheme(fyne.CurrentApp(), s.Theme)
+		w.applyCompact(s.CompactMessages)
 		if w.view != nil {
 			w.view.messages.detail.refresh()
 		}
 	}, w.Window)
 	d.Resize(fyne.NewSize(560, 0))
-	w.dialogs.show(d)
+	w.showForm(d, items)
 }

@@ -11,20 +11,33 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/mqttdesk/mqttdesk/app"
+	"github.com/mqttdesk/mqttdesk/model"
 )
 
 // sidebarItem is one row of the connection list: a folder header or a
 // connection.
 type sidebarItem struct {
 	folder  string // the header's folder, when profile is nil
-	profile *app.Profile
+	profile *model.Profile
 	matched []int // byte offsets of the name's characters that matched the search
+}
+
+// connectionsCore is what the sidebar needs from the core: the saved
+// connections, filtered, and their folders and order. FilterProfiles and
+// Folders block briefly; the others write the store.
+type connectionsCore interface {
+	FilterProfiles(pattern string) ([]model.Profile, []model.FuzzyMatch, error)
+	Folders() ([]string, error)
+	AddFolder(name string) error
+	MoveProfile(id, folder string, order int) error
+	ReorderProfile(id string, delta int) error
 }
 
 // sidebar is the searchable list of saved connections under the broker
 // card, grouped in folders.
 type sidebar struct {
 	w         *Window
+	core      connectionsCore
 	search    *entry
 	list      *widget.List
 	hint      *widget.Label
@@ -36,8 +49,8 @@ type sidebar struct {
 	loaded    bool   // the list has been read once
 }
 
-func newSidebar(w *Window) *sidebar {
-	s := &sidebar{w: w, status: map[string]app.ConnSummary{}, collapsed: map[string]bool{}}
+func newSidebar(w *Window, core connectionsCore) *sidebar {
+	s := &sidebar{w: w, core: core, status: map[string]app.ConnSummary{}, collapsed: map[string]bool{}}
 	s.search = newEntry()
 	s.search.SetPlaceHolder("Filter connections")
 	s.search.OnChanged = func(string) { s.reload() }
@@ -62,16 +75,16 @@ func newSidebar(w *Window) *sidebar {
 func (s *sidebar) reload() {
 	pattern := s.search.Text
 	type result struct {
-		profiles []app.Profile
-		matches  []app.FuzzyMatch
+		profiles []model.Profile
+		matches  []model.FuzzyMatch
 		folders  []string
 	}
 	inBackground(func() (result, error) {
-		p, m, err := s.w.core.FilterProfiles(pattern)
+		p, m, err := s.core.FilterProfiles(pattern)
 		if err != nil {
 			return result{}, err
 		}
-		f, err := s.w.core.Folders()
+		f, err := s.core.Folders()
 		return result{p, m, f}, err
 	}, func(r result, err error) {
 		if err != nil {
@@ -94,7 +107,7 @@ func (s *sidebar) reload() {
 // groupByFolder lays out the rows: connections without a folder first,
 // then each folder's header and connections. While searching, folders
 // without a match are left out and none is collapsed.
-func groupByFolder(profiles []app.Profile, matches []app.FuzzyMatch, folders []string, searching bool, collapsed map[string]bool) []sidebarItem {
+func groupByFolder(profiles []model.Profile, matches []model.FuzzyMatch, folders []string, searching bool, collapsed map[string]bool) []sidebarItem {
 	var items []sidebarItem
 	add := func(folder string) {
 		for i := range profiles {
@@ -119,8 +132,8 @@ func groupByFolder(profiles []app.Profile, matches []app.FuzzyMatch, folders []s
 }
 
 // openLastUsed shows the connection used last, as the user left it.
-func (s *sidebar) openLastUsed(profiles []app.Profile) {
-	var last *app.Profile
+func (s *sidebar) openLastUsed(profiles []model.Profile) {
+	var last *model.Profile
 	for i := range profiles {
 		if p := &profiles[i]; !p.LastUsed.IsZero() && (last == nil || p.LastUsed.After(last.LastUsed)) {
 			last = p
@@ -165,7 +178,7 @@ func (s *sidebar) tapped(id widget.ListItemID) {
 }
 
 // menu is the row's "…" menu.
-func (s *sidebar) menu(p app.Profile) *fyne.Menu {
+func (s *sidebar) menu(p model.Profile) *fyne.Menu {
 	w := s.w
 	connectItem := fyne.NewMenuItem("Connect", func() { w.connect(p) })
 	if st := s.status[p.ID]; st.State != "" && st.State != "disconnected" {
@@ -183,45 +196,47 @@ func (s *sidebar) menu(p app.Profile) *fyne.Menu {
 	)
 }
 
-func (s *sidebar) reorder(p app.Profile, delta int) {
-	inBackground(func() (struct{}, error) { return struct{}{}, s.w.core.ReorderProfile(p.ID, delta) },
+func (s *sidebar) reorder(p model.Profile, delta int) {
+	inBackground(func() (struct{}, error) { return struct{}{}, s.core.ReorderProfile(p.ID, delta) },
 		func(_ struct{}, err error) { s.w.afterCommand(err) })
 }
 
 // moveToFolder asks for a folder, existing or new; empty moves the
 // connection to the top level.
-func (s *sidebar) moveToFolder(p app.Profile) {
-	folders, _ := s.w.core.Folders()
+func (s *sidebar) moveToFolder(p model.Profile) {
+	folders, _ := s.core.Folders()
 	choice := widget.NewSelectEntry(folders)
 	choice.SetText(p.Folder)
 	choice.SetPlaceHolder("Folder name; empty for none")
-	d := dialog.NewForm("Move "+p.Options.Name, "Move", "Cancel",
-		[]*widget.FormItem{{Text: "Folder", Widget: choice, HintText: "choose one, or type a new name"}},
+	items := []*widget.FormItem{{Text: "Folder", Widget: choice, HintText: "choose one, or type a new name"}}
+	d := dialog.NewForm("Move "+p.Options.Name, "Move", "Cancel", items,
 		func(ok bool) {
 			if !ok {
 				return
 			}
 			folder := strings.TrimSpace(choice.Text)
-			inBackground(func() (struct{}, error) { return struct{}{}, s.w.core.MoveProfile(p.ID, folder, p.Order) },
+			inBackground(func() (struct{}, error) { return struct{}{}, s.core.MoveProfile(p.ID, folder, p.Order) },
 				func(_ struct{}, err error) { s.w.afterCommand(err) })
 		}, s.w.Window)
 	d.Resize(fyne.NewSize(420, 0))
-	s.w.dialogs.show(d)
+	s.w.showForm(d, items)
 }
 
 func (s *sidebar) newFolder() {
 	name := newEntry()
 	name.SetPlaceHolder("Production, Lab, Customer A…")
-	d := dialog.NewForm("New folder", "Create", "Cancel", []*widget.FormItem{{Text: "Name", Widget: name}},
+	items := []*widget.FormItem{{Text: "Name", Widget: name}}
+	d := dialog.NewForm("New folder", "Create", "Cancel", items,
 		func(ok bool) {
-			if !ok || strings.TrimSpace(name.Text) == "" {
+			folder := strings.TrimSpace(name.Text) // read here: the widget is the Fyne goroutine's
+			if !ok || folder == "" {
 				return
 			}
-			inBackground(func() (struct{}, error) { return struct{}{}, s.w.core.AddFolder(strings.TrimSpace(name.Text)) },
+			inBackground(func() (struct{}, error) { return struct{}{}, s.core.AddFolder(folder) },
 				func(_ struct{}, err error) { s.w.afterCommand(err) })
 		}, s.w.Window)
 	d.Resize(fyne.NewSize(380, 0))
-	s.w.dialogs.show(d)
+	s.w.showForm(d, items)
 }
 
 // countLabel says n in a badge: 999+ beyond that.

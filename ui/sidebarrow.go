@@ -8,7 +8,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/mqttdesk/mqttdesk/app"
+	"github.com/mqttdesk/mqttdesk/model"
 )
 
 // sidebarRow draws one sidebarItem: a folder header, or a connection with
@@ -25,8 +25,25 @@ type sidebarRow struct {
 	badge      *fyne.Container
 	badgeText  *canvas.Text
 	menuButton *widget.Button
-	profile    app.Profile
-	onMenu     func(app.Profile, *widget.Button)
+	profile    model.Profile
+	onMenu     func(model.Profile, *widget.Button)
+	menuAt     func(model.Profile, fyne.Position) // the right-click menu; nil on folder headers
+	onTap      func()                             // what a tap on the row does: the list's own
+}
+
+// Tapped does what a tap on the list row does. Fyne hands a click to the
+// row, not to the list item under it, once the row takes right-clicks.
+func (r *sidebarRow) Tapped(*fyne.PointEvent) {
+	if r.onTap != nil {
+		r.onTap()
+	}
+}
+
+// TappedSecondary opens the connection's menu where the user right-clicked.
+func (r *sidebarRow) TappedSecondary(e *fyne.PointEvent) {
+	if r.menuAt != nil && !r.body.Hidden {
+		r.menuAt(r.profile, e.AbsolutePosition)
+	}
 }
 
 func newSidebarRow() fyne.CanvasObject {
@@ -66,6 +83,7 @@ func (r *sidebarRow) CreateRenderer() fyne.WidgetRenderer {
 func (s *sidebar) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	r := o.(*sidebarRow)
 	item := s.items[id]
+	r.onTap = func() { s.list.Select(id) }
 	r.header.Hidden, r.body.Hidden = item.profile != nil, item.profile == nil
 	if item.profile == nil {
 		name := item.folder
@@ -77,7 +95,8 @@ func (s *sidebar) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	}
 	p := *item.profile
 	r.profile = p
-	r.onMenu = func(p app.Profile, b *widget.Button) { showMenuBelow(s.menu(p), b) }
+	r.onMenu = func(p model.Profile, b *widget.Button) { showMenuBelow(s.menu(p), b) }
+	r.menuAt = func(p model.Profile, at fyne.Position) { showMenuAt(s.menu(p), r, at) }
 	st := s.status[p.ID]
 	r.dot.FillColor = stateColor(st.State, st.Err != "")
 	r.dot.Refresh()

@@ -16,9 +16,11 @@ import (
 	"time"
 
 	"github.com/mqttdesk/mqttdesk/app"
-	"github.com/mqttdesk/mqttdesk/internal/mqttload"
-	"github.com/mqttdesk/mqttdesk/internal/procstat"
-	"github.com/mqttdesk/mqttdesk/internal/testnet"
+	"github.com/mqttdesk/mqttdesk/internal/bench/mqttload"
+	"github.com/mqttdesk/mqttdesk/internal/bench/procstat"
+	"github.com/mqttdesk/mqttdesk/internal/testkit/testnet"
+	"github.com/mqttdesk/mqttdesk/model"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
 // BenchmarkStartUp launches the real mqttdesk binary under Xvfb and
@@ -130,14 +132,14 @@ func fillHistory(b *testing.B, data string, n int) {
 			b.Fatal(err)
 		}
 	}()
-	o := app.NewOptions("Sensors", app.SchemeMQTT, "127.0.0.1")
+	o := mqtt.NewOptions("Sensors", mqtt.SchemeMQTT, "127.0.0.1")
 	o.Port, _ = strconv.Atoi(addr[strings.LastIndexByte(addr, ':')+1:])
-	p, err := core.SaveProfile(app.Profile{Options: o, LastUsed: time.Now()})
+	p, err := core.SaveProfile(model.Profile{Options: o, LastUsed: time.Now()})
 	if err != nil {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	if _, err := core.Subscribe(ctx, p.ID, app.Subscription{Filter: mqttload.Topic}); err != nil {
+	if _, err := core.Subscribe(ctx, p.ID, model.Subscription{Filter: mqttload.Topic}); err != nil {
 		b.Fatal(err)
 	}
 	if err := core.Connect(ctx, p.ID); err != nil {

@@ -5,14 +5,15 @@ import (
 	"strconv"
 	"strings"
 
-	"fyne.io/fyne/v2/widget"
+	"github.com/mqttdesk/mqttdesk/model"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 
-	"github.com/mqttdesk/mqttdesk/app"
+	"fyne.io/fyne/v2/widget"
 )
 
 // subForm edits one subscription, MQTT 5 options included.
 type subForm struct {
-	orig                      app.Subscription
+	orig                      model.Subscription
 	filter, alias, identifier *entry
 	userProps                 *entry
 	qos, color, handling      *widget.Select
@@ -20,11 +21,11 @@ type subForm struct {
 	v5                        bool
 }
 
-func newSubForm(s app.Subscription, index int, v5 bool) *subForm {
+func newSubForm(s model.Subscription, index int, v5 bool) *subForm {
 	f := &subForm{orig: s, v5: v5}
 	f.filter = newEntryWith(s.Filter)
 	f.filter.SetPlaceHolder("sensors/+/temperature or #")
-	f.filter.Validator = app.ValidateFilter
+	f.filter.Validator = mqtt.ValidateFilter
 	f.qos = qosSelect(s.QoS)
 	f.color = widget.NewSelect(paletteNames(), nil)
 	if s.Color == "" {
@@ -69,10 +70,10 @@ func (f *subForm) items() []*widget.FormItem {
 	}
 }
 
-func (f *subForm) subscription() (app.Subscription, error) {
+func (f *subForm) subscription() (model.Subscription, error) {
 	s := f.orig
 	s.Filter = strings.TrimSpace(f.filter.Text)
-	if err := app.ValidateFilter(s.Filter); err != nil {
+	if err := mqtt.ValidateFilter(s.Filter); err != nil {
 		return s, err
 	}
 	if err := f.identifier.Validate(); err != nil {

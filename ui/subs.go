@@ -15,12 +15,23 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/mqttdesk/mqttdesk/app"
+	"github.com/mqttdesk/mqttdesk/model"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
 // subsPanel lists a connection's subscriptions. Tapping one shows only its
 // messages; tapping it again shows all.
+// subscriber is what the subscriptions panel needs from the core. All
+// three block.
+type subscriber interface {
+	Subscribe(ctx context.Context, id string, sub model.Subscription) (string, error)
+	Unsubscribe(ctx context.Context, id, subID string) error
+	SetSubscriptionEnabled(ctx context.Context, id, subID string, on bool) error
+}
+
 type subsPanel struct {
 	v     *connView
+	core  subscriber
 	view  fyne.CanvasObject
 	list  *widget.List
 	hint  *widget.Label
@@ -30,14 +41,14 @@ type subsPanel struct {
 	form  *subForm // the open subscription dialog's, if any
 }
 
-func newSubsPanel(v *connView) *subsPanel {
-	p := &subsPanel{v: v}
+func newSubsPanel(v *connView, core subscriber) *subsPanel {
+	p := &subsPanel{v: v, core: core}
 	p.list = widget.NewList(func() int { return len(p.subs) }, newSubRow, p.updateRow)
 	p.list.OnSelected = p.tapped
 	p.hint = widget.NewLabel("No subscriptions yet. Add one with +; # receives everything.")
 	p.hint.Wrapping = fyne.TextWrapWord
 	p.hint.Importance = widget.MediumImportance
-	add := widget.NewButtonWithIcon("", theme.ContentAddIcon(), func() { p.edit(app.Subscription{QoS: 0}) })
+	add := widget.NewButtonWithIcon("", theme.ContentAddIcon(), func() { p.edit(model.Subscription{QoS: 0}) })
 	add.Importance = widget.LowImportance
 	p.add = add
 	title := widget.NewLabelWithStyle("Subscriptions", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -89,6 +100,23 @@ type subRow struct {
 	menu    *widget.Button
 	sub     app.SubState
 	p       *subsPanel
+	index   widget.ListItemID
+}
+
+// Tapped does what a tap on the list row does. Fyne hands a click to the
+// row, not to the list item under it, once the row takes right-clicks.
+func (r *subRow) Tapped(*fyne.PointEvent) {
+	if r.p != nil {
+		r.p.list.Select(r.index)
+	}
+}
+
+// TappedSecondary opens the subscription's menu where the user
+// right-clicked.
+func (r *subRow) TappedSecondary(e *fyne.PointEvent) {
+	if r.p != nil {
+		showMenuAt(r.p.menu(r.sub.Subscription), r, e.AbsolutePosition)
+	}
 }
 
 func newSubRow() fyne.CanvasObject {
@@ -118,7 +146,7 @@ func (r *subRow) CreateRenderer() fyne.WidgetRenderer {
 func (p *subsPanel) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	r := o.(*subRow)
 	s := p.subs[i]
-	r.p, r.sub = p, s
+	r.p, r.sub, r.index = p, s, i
 	r.chip.FillColor = subColor(s.Subscription, i)
 	r.chip.Refresh()
 	title := s.Filter
@@ -156,12 +184,12 @@ func subDetail(s app.SubState) string {
 	return strings.Join(parts, " · ")
 }
 
-func (p *subsPanel) setEnabled(s app.Subscription, on bool) {
+func (p *subsPanel) setEnabled(s model.Subscription, on bool) {
 	id := p.v.profile.ID
-	p.v.w.do(func(ctx context.Context) error { return p.v.w.core.SetSubscriptionEnabled(ctx, id, s.ID, on) })
+	p.v.w.do(func(ctx context.Context) error { return p.core.SetSubscriptionEnabled(ctx, id, s.ID, on) })
 }
 
-func (p *subsPanel) menu(s app.Subscription) *fyne.Menu {
+func (p *subsPanel) menu(s model.Subscription) *fyne.Menu {
 	return fyne.NewMenu("",
 		fyne.NewMenuItem("Edit…", func() { p.edit(s) }),
 		fyne.NewMenuItem("Copy filter", func() { fyne.CurrentApp().Clipboard().SetContent(s.Filter) }),
@@ -170,24 +198,25 @@ func (p *subsPanel) menu(s app.Subscription) *fyne.Menu {
 	)
 }
 
-func (p *subsPanel) remove(s app.Subscription) {
+func (p *subsPanel) remove(s model.Subscription) {
 	id := p.v.profile.ID
 	if p.v.currentFilter().sub == s.Filter {
 		p.v.setFilter(func(f *viewFilter) { f.sub = "" })
 		p.v.messages.filterChanged()
 	}
-	p.v.w.do(func(ctx context.Context) error { return p.v.w.core.Unsubscribe(ctx, id, s.ID) })
+	p.v.w.do(func(ctx context.Context) error { return p.core.Unsubscribe(ctx, id, s.ID) })
 }
 
 // edit opens the subscription dialog: a new subscription when s.ID is empty.
-func (p *subsPanel) edit(s app.Subscription) {
-	f := newSubForm(s, len(p.subs), p.v.profile.Options.Version == app.MQTT5)
+func (p *subsPanel) edit(s model.Subscription) {
+	f := newSubForm(s, len(p.subs), p.v.profile.Options.Version == mqtt.MQTT5)
 	p.form = f
 	title := "New subscription"
 	if s.ID != "" {
 		title = "Edit subscription"
 	}
-	d := dialog.NewForm(title, "Subscribe", "Cancel", f.items(), func(ok bool) {
+	items := f.items()
+	d := dialog.NewForm(title, "Subscribe", "Cancel", items, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -199,13 +228,13 @@ func (p *subsPanel) edit(s app.Subscription) {
 		p.subscribe(s, sub)
 	}, p.v.w.Window)
 	d.Resize(fyne.NewSize(520, 0))
-	p.v.w.dialogs.show(d)
+	p.v.w.showForm(d, items)
 }
 
 // subscribe saves sub (replacing old when its filter changed) and
 // reports a refusal by the broker.
-func (p *subsPanel) subscribe(old, sub app.Subscription) {
-	core, id := p.v.w.core, p.v.profile.ID
+func (p *subsPanel) subscribe(old, sub model.Subscription) {
+	core, id := p.core, p.v.profile.ID
 	inBackground(func() (string, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
 		defer cancel()

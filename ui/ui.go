@@ -2,7 +2,7 @@ package ui
 
 import (
 	"context"
-	"io"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -10,51 +10,34 @@ import (
 
 	"github.com/mqttdesk/mqttdesk/app"
 	"github.com/mqttdesk/mqttdesk/assets"
+	"github.com/mqttdesk/mqttdesk/model"
 )
 
-// Core is what the window needs from app.App. Methods that may block are
-// called off the Fyne goroutine (see inBackground).
+// Core is what the window needs from app.App: what each view declares
+// beside it (connectionsCore, conversationCore, editorCore, settingsCore,
+// brokerCore, logSource), connection commands, and the change counter the
+// refresh loop polls. Methods that may block are called off the Fyne
+// goroutine (see inBackground).
 type Core interface {
+	connectionsCore
+	conversationCore
+	editorCore
+	settingsCore
 	brokerCore
+	connectionCommands
+	importer
 	Version() uint64
-	AutoConnect(ctx context.Context)
-
-	Profiles() ([]app.Profile, error)
-	FilterProfiles(pattern string) ([]app.Profile, []app.FuzzyMatch, error)
-	Folders() ([]string, error)
-	AddFolder(name string) error
-	SaveProfile(p app.Profile) (app.Profile, error)
-	DeleteProfile(ctx context.Context, id string) error
-	CloneProfile(id string) (app.Profile, error)
-	MoveProfile(id, folder string, order int) error
-	ReorderProfile(id string, delta int) error
-	TestConnection(ctx context.Context, o app.Options) error
-
 	Overview() map[string]app.ConnSummary
+	AutoConnect(ctx context.Context)
+}
+
+// connectionCommands are the window's commands on a saved connection:
+// all block, Connect for up to the connect timeout.
+type connectionCommands interface {
 	Connect(ctx context.Context, id string) error
 	Disconnect(ctx context.Context, id string) error
-	State(id string) app.ConnState
-	ConnectionLog(id string) []app.LogEntry
-	MarkRead(id string)
-
-	Subscribe(ctx context.Context, id string, sub app.Subscription) (string, error)
-	Unsubscribe(ctx context.Context, id, subID string) error
-	SetSubscriptionEnabled(ctx context.Context, id, subID string, on bool) error
-
-	Messages(id string, keep func(*app.ViewMessage) bool) ([]app.ViewMessage, error)
-	Older(id string, seq uint64, n int) ([]app.ViewMessage, error)
-	Search(ctx context.Context, id string, q app.Query, before uint64, limit int) ([]app.ViewMessage, uint64, error)
-	HistoryCount(id string) (int64, error)
-	ClearHistory(ctx context.Context, id string) error
-	ExportProfile(ctx context.Context, w io.Writer, id string, messages bool) error
-
-	Publish(ctx context.Context, id string, m app.Message) (app.PublishResult, error)
-	PublishHistory(id string) ([]app.PublishEntry, error)
-
-	AppSettings() app.AppSettings
-	SaveAppSettings(s app.AppSettings) error
-	Retention() app.Retention
-	SaveRetention(r app.Retention) error
+	CloneProfile(id string) (model.Profile, error)
+	DeleteProfile(ctx context.Context, id string) error
 }
 
 // refreshEvery is how often the window reads the core's state: 20 times a
@@ -70,26 +53,32 @@ type Window struct {
 	core        Core
 	broker      *brokerCard
 	connections *sidebar
-	main        *fyne.Container // the empty state or the open connection's view
-	view        *connView       // nil while no connection is shown
+	main        *fyne.Container          // the empty state or the open connection's view
+	view        *connView                // nil while no connection is shown
+	current     atomic.Pointer[connView] // view, for the refresh loop
 	dialogs     dialogStack
-	probe       *startupProbe // nil unless ProbeStartUp was called
+	logs        logWindows // protocol log windows open
+	// onMessagesShown, when set, is called on the Fyne goroutine each time
+	// the shown connection's message list is filled (see OnMessagesShown).
+	onMessagesShown func()
 }
 
 // Create builds the main window for core. The window refreshes itself until
 // it is closed.
 func Create(a fyne.App, core Core) *Window {
+	windowGone.Store(false)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	applyTheme(a, core.AppSettings().Theme)
 	w := &Window{Window: a.NewWindow("mqttdesk"), core: core}
-	w.connections = newSidebar(w)
-	w.broker = newBrokerCard(core, w.Window, w.connections.reload)
+	w.connections = newSidebar(w, core)
+	w.broker = newBrokerCard(core, w.Window, &w.dialogs, w.brokerStarted)
 	side := container.NewBorder(w.broker.card, nil, nil, nil, w.connections.view)
 	w.main = container.NewStack(newEmptyState())
 	split := container.NewHSplit(side, w.main)
 	split.Offset = 0.26
 	w.SetContent(split)
 	w.SetMainMenu(w.menu())
+	w.SetOnDropped(w.dropped)
 	w.listenForEscape()
 	w.Resize(fyne.NewSize(1280, 800))
 	w.SetMaster()
@@ -102,6 +91,7 @@ func Create(a fyne.App, core Core) *Window {
 	}()
 	go core.AutoConnect(ctx)
 	w.SetOnClosed(func() { // the loop has ended when the window is gone
+		windowGone.Store(true)
 		stop()
 		<-done
 		if w.view != nil {
@@ -112,7 +102,7 @@ func Create(a fyne.App, core Core) *Window {
 }
 
 // open shows connection p in the main area.
-func (w *Window) open(p app.Profile) {
+func (w *Window) open(p model.Profile) {
 	if w.view != nil && w.view.profile.ID == p.ID {
 		w.view.profile = p
 		w.view.header.show(p)
@@ -121,7 +111,7 @@ func (w *Window) open(p app.Profile) {
 	if w.view != nil {
 		w.view.close()
 	}
-	w.view = newConnView(w, p)
+	w.view = newConnView(w, w.core, p)
 	w.main.Objects = []fyne.CanvasObject{w.view.content}
 	w.main.Refresh()
 	w.connections.selected = p.ID
@@ -154,7 +144,12 @@ func (w *Window) refreshLoop(ctx context.Context) {
 			if now.Sub(lastBroker) >= brokerEvery {
 				lastBroker = now
 				st := w.core.LocalBroker()
-				onMain(func() { w.broker.show(st) })
+				onMain(func() {
+					w.broker.show(st)
+					if w.view != nil {
+						w.view.header.tick(now) // the countdown to the next attempt
+					}
+				})
 			}
 			v := w.core.Version()
 			if v == seen {
@@ -177,10 +172,26 @@ func (w *Window) refresh() {
 // refreshView reads the shown connection's messages and state for the
 // next tick.
 func (w *Window) refreshView() {
-	view := currentView.Load()
+	view := w.current.Load()
 	if view == nil {
 		return
 	}
 	snap := view.read()
 	onMain(func() { view.show(snap) })
+}
+
+// OnMessagesShown has f called on the Fyne goroutine whenever the open
+// connection's message list is filled with messages: the next frame
+// painted shows them. The start-up benchmark uses it (ui/instrument).
+// Call it before the window is shown.
+func (w *Window) OnMessagesShown(f func()) { w.onMessagesShown = f }
+
+// brokerStarted opens the local broker's saved connection once the
+// broker has started: the sidebar lists it, the main area shows it, and it
+// connects, so that a user who switched the broker on can publish at once.
+func (w *Window) brokerStarted(p model.Profile) {
+	w.connections.reload()
+	if p.ID != "" {
+		w.connect(p)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -12,6 +13,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/mqttdesk/mqttdesk/app"
+	"github.com/mqttdesk/mqttdesk/model"
+	"github.com/mqttdesk/mqttdesk/mqtt"
 )
 
 // findButton returns the visible button labelled text, in the window or
@@ -78,7 +81,7 @@ func TestUserTapsThroughAConversation(t *testing.T) {
 	setText(f.port, port)
 	test.Tap(f.saveConnect)
 	q.runUntil(t, "the connection to open", func() bool {
-		return w.view != nil && w.view.profile.Options.Name == "Lab" && w.view.header.state == "connected"
+		return w.view != nil && w.view.profile.Options.Name == "Lab" && w.view.header.last.State == "connected"
 	})
 	v := w.view
 
@@ -103,8 +106,9 @@ func TestUserTapsThroughAConversation(t *testing.T) {
 
 	v.messages.formatSel.SetSelected("Hex")
 	rows := shownRows(v.messages)
-	if len(rows) != 2 || !strings.Contains(rows[0].preview.Text, "7b 22 74 65") || rows[0].layout.outgoing == rows[1].layout.outgoing {
-		t.Fatalf("rows in hex: %d, first preview %q", len(rows), rows[0].preview.Text)
+	first := strings.Join(v.messages.previewLines(&v.messages.items[0], currentRowMetrics()), "\n")
+	if len(rows) != 2 || !strings.Contains(first, "7b 22 74 65") || rows[0].layout.outgoing == rows[1].layout.outgoing {
+		t.Fatalf("rows in hex: %d, first preview %q", len(rows), first)
 	}
 
 	c.topic.SetText("other/plain")
@@ -121,8 +125,18 @@ func TestUserTapsThroughAConversation(t *testing.T) {
 			t.Fatalf("search for temperature shows %s", m.Topic)
 		}
 	}
-	setText(v.messages.search, "")
-	q.runUntil(t, "live messages again", func() bool { return !v.messages.searching && len(v.messages.items) == 4 })
+	v.messages.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	q.runUntil(t, "Esc to clear the search", func() bool {
+		return !v.messages.searching && v.messages.search.Text == "" && len(v.messages.items) == 4
+	})
+	v.messages.tapped(0)
+	if v.messages.selected == 0 {
+		t.Fatal("tapping a message did not open its details")
+	}
+	v.messages.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if v.messages.selected != 0 {
+		t.Fatal("Esc did not close the message's details")
+	}
 
 	test.Tap(v.subs.add)
 	setText(v.subs.form.filter, "other/#")
@@ -158,4 +172,25 @@ func TestConnectionsSurviveARestart(t *testing.T) {
 	q.runUntil(t, "its history", func() bool {
 		return len(w.view.messages.items) == len(demoMessages) && len(w.view.subs.subs) == 2
 	})
+}
+
+// TestRestartShowsTheConnectionUsedLast: the window opens on the
+// connection connected last, as the user left it.
+func TestRestartShowsTheConnectionUsedLast(t *testing.T) {
+	q := useMainQueue(t)
+	core := openCore(t, nil)
+	for i, name := range []string{"Older", "Used last", "Never used"} {
+		p := model.Profile{Options: mqtt.NewOptions(name, mqtt.SchemeMQTT, "127.0.0.1")}
+		if i < 2 {
+			p.LastUsed = time.Date(2026, 1, 1+i, 0, 0, 0, 0, time.UTC)
+		}
+		if _, err := core.SaveProfile(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := newTestWindow(t, core)
+	q.runUntil(t, "a connection shown", func() bool { return w.view != nil })
+	if got := w.view.profile.Options.Name; got != "Used last" {
+		t.Errorf("the window opens on %q, want the one used last", got)
+	}
 }

@@ -8,7 +8,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/mqttdesk/mqttdesk/app"
-	"github.com/mqttdesk/mqttdesk/internal/testnet"
+	"github.com/mqttdesk/mqttdesk/internal/testkit/testnet"
 )
 
 func openCore(t *testing.T, settings func(*app.BrokerSettings)) *app.App {
@@ -61,8 +61,14 @@ func TestSwitchStartsTheBrokerAndSavesItsConnection(t *testing.T) {
 
 	test.Tap(w.broker.toggle)
 	q.runUntil(t, "the broker to stop", func() bool { return w.broker.status.Text == "Off" && !w.broker.busy })
-	if core.LocalBroker().Running || len(w.broker.urls.Objects) != 0 || w.broker.toggle.On {
+	if core.LocalBroker().Running || w.broker.toggle.On || !strings.HasPrefix(w.broker.counters.Text, "Not running") {
 		t.Fatal("card or broker still running after switching off")
+	}
+	if len(w.broker.urls.Objects) != 2 {
+		t.Fatalf("switched off, the card lists %d addresses, want the 2 it will take (no jump)", len(w.broker.urls.Objects))
+	}
+	if w.view == nil || w.view.profile.Options.Name != "Local broker" {
+		t.Fatal("starting the broker did not open its connection")
 	}
 }
 
@@ -85,9 +91,16 @@ func TestPortInUseShowsOneSentence(t *testing.T) {
 	}
 }
 
+// fixedPorts gives the broker its default ports, for goldens: it is not
+// started, so nothing binds them.
+func fixedPorts(s *app.BrokerSettings) {
+	d := app.DefaultBrokerSettings()
+	s.TCPPort, s.WSPort = d.TCPPort, d.WSPort
+}
+
 func TestWindowLooksRight(t *testing.T) {
 	useMainQueue(t)
-	w := newTestWindow(t, openCore(t, nil))
+	w := newTestWindow(t, openCore(t, fixedPorts))
 	w.Resize(w.Canvas().Size())
 	test.AssertImageMatches(t, "window_broker_off.png", w.Canvas().Capture())
 }

@@ -83,6 +83,16 @@ func (c *Conn) SetDeadline(t time.Time) error {
 // SetReadDeadline sets the read deadline.
 func (c *Conn) SetReadDeadline(t time.Time) error { return c.ws.SetReadDeadline(t) }
 
+// SetWriteDeadline bounds writes: the one under way, which it interrupts
+// when t has passed (a peer that stopped reading cannot hold a writer
+// forever), and every later one. It waits for the write under way to end.
+func (c *Conn) SetWriteDeadline(t time.Time) error {
+	_ = c.Conn.SetWriteDeadline(t)
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	return c.ws.SetWriteDeadline(t)
+}
+
 // Close performs the WebSocket closing handshake: it sends a close frame
 // (normal closure), stops sending, and lets the peer answer before the
 // socket closes, so that the peer sees a clean close rather than an

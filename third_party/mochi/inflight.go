@@ -18,6 +18,7 @@ type Inflight struct {
 	internal            map[uint16]packets.Packet // internal contains the inflight packets
 	order               map[uint16]uint64         // mqttdesk: when each packet id was first set, for in-order resends
 	next                uint64                    // mqttdesk: the next order value
+	bytes               int64                     // mqttdesk: queuedSize of the packets held, bounded with the outbound queue's
 	receiveQuota        int32                     // remaining inbound qos quota for flow control
 	sendQuota           int32                     // remaining outbound qos quota for flow control
 	maximumReceiveQuota int32                     // maximum allowed receive quota
@@ -37,8 +38,12 @@ func (i *Inflight) Set(m packets.Packet) bool {
 	i.Lock()
 	defer i.Unlock()
 
-	_, ok := i.internal[m.PacketID]
+	old, ok := i.internal[m.PacketID]
 	i.internal[m.PacketID] = m
+	i.bytes += queuedSize(&m) // mqttdesk
+	if ok {
+		i.bytes -= queuedSize(&old)
+	}
 	if !ok { // mqttdesk: a replaced packet (PUBREC for a PUBLISH) keeps its place
 		i.order[m.PacketID] = i.next
 		i.next++
@@ -75,8 +80,18 @@ func (i *Inflight) Clone() *Inflight {
 		c.internal[k] = v
 		c.order[k] = i.order[k]
 	}
-	c.next = i.next
+	c.next, c.bytes = i.next, i.bytes
 	return c
+}
+
+// Bytes returns the memory the held packets take, by queuedSize. mqttdesk:
+// added, so that what is held for a client (in flight, held back by its
+// Receive Maximum, or queued while it is offline) is bounded with what
+// waits to be written to it.
+func (i *Inflight) Bytes() int64 {
+	i.RLock()
+	defer i.RUnlock()
+	return i.bytes
 }
 
 // GetAll returns all the inflight messages.
@@ -105,10 +120,7 @@ func (i *Inflight) GetAll(immediate bool) []packets.Packet {
 // This typically occurs when the quota has been exhausted, and we need to wait until new quota
 // is free to continue sending.
 func (i *Inflight) NextImmediate() (packets.Packet, bool) {
-	i.RLock()
-	defer i.RUnlock()
-
-	m := i.GetAll(true)
+	m := i.GetAll(true) // mqttdesk: GetAll locks; a second read lock here could deadlock with a writer between them
 	if len(m) > 0 {
 		return m[0], true
 	}
@@ -121,7 +133,10 @@ func (i *Inflight) Delete(id uint16) bool {
 	i.Lock()
 	defer i.Unlock()
 
-	_, ok := i.internal[id]
+	old, ok := i.internal[id]
+	if ok {
+		i.bytes -= queuedSize(&old) // mqttdesk
+	}
 	delete(i.internal, id)
 	delete(i.order, id)
 
@@ -159,6 +174,24 @@ func (i *Inflight) DecreaseSendQuota() {
 func (i *Inflight) IncreaseSendQuota() {
 	if atomic.LoadInt32(&i.sendQuota) < atomic.LoadInt32(&i.maximumSendQuota) {
 		atomic.AddInt32(&i.sendQuota, 1)
+	}
+}
+
+// TakeSendQuota takes one from the send quota and reports whether there
+// was one to take; with no maximum (0) there always is. mqttdesk: added,
+// so that checking and taking are one step.
+func (i *Inflight) TakeSendQuota() bool {
+	if atomic.LoadInt32(&i.maximumSendQuota) == 0 {
+		return true
+	}
+	for {
+		q := atomic.LoadInt32(&i.sendQuota)
+		if q <= 0 {
+			return false
+		}
+		if atomic.CompareAndSwapInt32(&i.sendQuota, q, q-1) {
+			return true
+		}
 	}
 }
 

@@ -61,6 +61,20 @@ type Capabilities struct {
 	RetainAvailable              byte            `yaml:"retain_available" json:"retain_available"`                 // support of retain messages
 	WildcardSubAvailable         byte            `yaml:"wildcard_sub_available" json:"wildcard_sub_available"`     // support of wildcard subscriptions
 	SubIDAvailable               byte            `yaml:"sub_id_available" json:"sub_id_available"`                 // support of subscription identifiers
+
+	// mqttdesk: bounds added to upstream's; no limit if 0.
+	MaximumClientWritesPendingBytes int64 `yaml:"maximum_client_writes_pending_bytes" json:"maximum_client_writes_pending_bytes"` // most memory a client's pending writes may take (see queuedSize)
+	MaximumTopicLevels              int   `yaml:"maximum_topic_levels" json:"maximum_topic_levels"`                               // most levels in a topic name or filter
+	MaximumTopicLength              int   `yaml:"maximum_topic_length" json:"maximum_topic_length"`                               // most bytes in a topic name or filter
+}
+
+// topicWithinBounds reports whether topic, a topic name or filter, has no
+// more levels and bytes than the capabilities allow. mqttdesk: added.
+func (c *Capabilities) topicWithinBounds(topic string) bool {
+	if c.MaximumTopicLength > 0 && len(topic) > c.MaximumTopicLength {
+		return false
+	}
+	return c.MaximumTopicLevels <= 0 || strings.Count(topic, "/") < c.MaximumTopicLevels
 }
 
 // NewDefaultServerCapabilities defines the default features and capabilities provided by the server.
@@ -412,6 +426,7 @@ func (s *Server) attachClient(cl *Client, listener string) error {
 
 	pk, err := s.readConnectionPacket(cl)
 	if err != nil {
+		s.refuseUnreadConnect(cl, pk, err) // mqttdesk
 		return fmt.Errorf("read connection: %w", err)
 	}
 
@@ -428,6 +443,9 @@ func (s *Server) attachClient(cl *Client, listener string) error {
 
 	code := s.validateConnect(cl, pk) // [MQTT-3.1.4-1] [MQTT-3.1.4-2]
 	if code != packets.CodeSuccess {
+		if code == packets.ErrTopicNameInvalid && cl.Properties.ProtocolVersion < 5 {
+			return code // mqttdesk: 3.1.1 has no code for a will topic it refuses: close [MQTT-3.1.4-1], as mosquitto does
+		}
 		if err := s.SendConnack(cl, code, false, nil); err != nil {
 			return fmt.Errorf("invalid connection send ack: %w", err)
 		}
@@ -436,6 +454,9 @@ func (s *Server) attachClient(cl *Client, listener string) error {
 
 	err = s.hooks.OnConnect(cl, pk)
 	if err != nil {
+		if code, ok := err.(packets.Code); ok && code.Code >= packets.ErrUnspecifiedError.Code { // mqttdesk: a hook's refusal is answered
+			_ = s.SendConnack(cl, code, false, nil)
+		}
 		return err
 	}
 
@@ -447,6 +468,11 @@ func (s *Server) attachClient(cl *Client, listener string) error {
 		}
 
 		return packets.ErrBadUsernameOrPassword
+	}
+
+	if code := s.willAllowed(cl); code != packets.CodeSuccess { // mqttdesk
+		_ = s.SendConnack(cl, code, false, nil)
+		return code
 	}
 
 	atomic.AddInt64(&s.Info.ClientsConnected, 1)
@@ -474,6 +500,10 @@ func (s *Server) attachClient(cl *Client, listener string) error {
 	s.hooks.OnSessionEstablished(cl, pk)
 
 	err = cl.Read(s.receivePacket)
+	var readCode packets.Code
+	if errors.As(err, &readCode) && readCode.Code >= packets.ErrUnspecifiedError.Code && cl.Properties.ProtocolVersion == 5 {
+		_ = s.DisconnectClient(cl, readCode) // mqttdesk: say why: too large [MQTT-3.2.2-15], malformed, a protocol error [MQTT-4.13.1-1]
+	}
 	if err != nil {
 		s.sendLWT(cl)
 		cl.Stop(err)
@@ -492,6 +522,20 @@ func (s *Server) attachClient(cl *Client, listener string) error {
 	}
 
 	return err
+}
+
+// refuseUnreadConnect answers an MQTT 5 CONNECT that does not decode with
+// CONNACK and the reason, 0x81 malformed or 0x82 a protocol error, before
+// the connection closes [MQTT-3.1.4-1] [MQTT-4.13.1-1]; 3.1.1 has no code
+// for it and is closed without CONNACK. mqttdesk: added; upstream closed
+// every one without a word.
+func (s *Server) refuseUnreadConnect(cl *Client, pk packets.Packet, err error) {
+	var code packets.Code
+	if pk.FixedHeader.Type != packets.Connect || pk.ProtocolVersion != 5 || !errors.As(err, &code) || code.Code < packets.ErrUnspecifiedError.Code {
+		return
+	}
+	cl.Properties.ProtocolVersion = 5
+	_ = s.SendConnack(cl, code, false, nil)
 }
 
 // readConnectionPacket reads the first incoming header for a connection, and if
@@ -553,7 +597,61 @@ func (s *Server) validateConnect(cl *Client, pk packets.Packet) packets.Code {
 		return packets.ErrRetainNotSupported // [MQTT-3.2.2-13]
 	}
 
-	return code
+	return s.willTopicCode(cl)
+}
+
+// willTopicCode checks the topic of a client's will as processPublish
+// checks the topic of a PUBLISH, before the client is accepted: no
+// wildcards [MQTT-3.3.2-2], within the topic bounds, and not a $ topic,
+// which are the server's [4.7.2]. A refused will topic gets 0x90 (Topic
+// Name invalid; a 3.1.1 client is disconnected without CONNACK, as mosquitto
+// does, except for a $ topic: 0x05 not authorized). mqttdesk: added;
+// upstream published any will topic: wildcards, $SYS and thousands of
+// levels reached every subscriber.
+func (s *Server) willTopicCode(cl *Client) packets.Code {
+	if atomic.LoadUint32(&cl.Properties.Will.Flag) == 0 {
+		return packets.CodeSuccess
+	}
+	topic := cl.Properties.Will.TopicName
+	switch {
+	case !willTopicValid(topic, s.Options.Capabilities):
+		s.logWillRefused(cl, "its will topic has wildcards or is beyond the topic bounds")
+		return packets.ErrTopicNameInvalid
+	case !strings.HasPrefix(topic, "$"):
+		return packets.CodeSuccess
+	}
+	s.logWillRefused(cl, "its will topic is a $ topic, which are the broker's")
+	if cl.Properties.ProtocolVersion < 5 {
+		return packets.ErrNotAuthorized
+	}
+	return packets.ErrTopicNameInvalid
+}
+
+// logWillRefused logs a connection refused for its will, with the start
+// of the will topic. mqttdesk: added.
+func (s *Server) logWillRefused(cl *Client, reason string) {
+	topic := cl.Properties.Will.TopicName
+	if len(topic) > 100 {
+		topic = fmt.Sprintf("%s… (%d bytes)", strings.ToValidUTF8(topic[:100], ""), len(topic))
+	}
+	s.Log.Warn("connection refused", "client", cl.ID, "remote", cl.Net.Remote, "reason", reason, "will_topic", topic)
+}
+
+// willTopicValid reports whether topic may be a will's: a topic name with
+// no wildcards within the bounds of caps. mqttdesk: added.
+func willTopicValid(topic string, caps *Capabilities) bool {
+	return topic != "" && !strings.ContainsAny(topic, "+#") && caps.topicWithinBounds(topic)
+}
+
+// willAllowed asks the ACL hooks whether an authenticated client may
+// publish its will, as they are asked for each PUBLISH; a refusal is
+// 0x87 (3.1.1: 0x05). mqttdesk: added; upstream sent the will unchecked.
+func (s *Server) willAllowed(cl *Client) packets.Code {
+	if atomic.LoadUint32(&cl.Properties.Will.Flag) == 1 && !s.hooks.OnACLCheck(cl, cl.Properties.Will.TopicName, true) {
+		s.logWillRefused(cl, "the access list does not let it publish its will")
+		return packets.ErrNotAuthorized
+	}
+	return packets.CodeSuccess
 }
 
 // inheritClientSession inherits the state of an existing client sharing the same
@@ -716,15 +814,18 @@ func (s *Server) processPacket(cl *Client, pk packets.Packet) error {
 		return err
 	}
 
-	if cl.State.Inflight.Len() > 0 && atomic.LoadInt32(&cl.State.Inflight.sendQuota) > 0 {
+	// mqttdesk: send what Receive Maximum held back while there is quota,
+	// and keep it in flight until it is acknowledged. Upstream deleted it
+	// once written, so its acknowledgement freed no quota and the next
+	// held-back message waited forever.
+	for cl.State.Inflight.Len() > 0 {
 		next, ok := cl.State.Inflight.NextImmediate()
-		if ok {
-			_ = cl.WritePacket(next)
-			if ok := cl.State.Inflight.Delete(next.PacketID); ok {
-				atomic.AddInt64(&s.Info.Inflight, -1)
-			}
-			cl.State.Inflight.DecreaseSendQuota()
+		if !ok || !cl.State.Inflight.TakeSendQuota() {
+			break
 		}
+		next = cl.released(next)
+		cl.State.Inflight.Set(next)
+		_ = cl.WritePacket(next)
 	}
 
 	return nil
@@ -869,16 +970,19 @@ func (s *Server) processPublish(cl *Client, pk packets.Packet) error {
 			return nil
 		}
 
-		if cl.Properties.ProtocolVersion != 5 {
-			return s.DisconnectClient(cl, packets.ErrNotAuthorized)
-		}
-
 		ackType := packets.Puback
 		if pk.FixedHeader.Qos == 2 {
 			ackType = packets.Pubrec
 		}
 
-		ack := s.buildAck(pk.PacketID, ackType, 0, pk.Properties, packets.ErrNotAuthorized)
+		// mqttdesk: 3.1.1 has no way to refuse a PUBLISH: acknowledge it and
+		// drop it, as mosquitto does; upstream cut the client off.
+		reason := packets.ErrNotAuthorized
+		if cl.Properties.ProtocolVersion != 5 {
+			reason = packets.CodeSuccess
+		}
+
+		ack := s.buildAck(pk.PacketID, ackType, 0, pk.Properties, reason)
 		return cl.WritePacket(ack)
 	}
 
@@ -904,6 +1008,13 @@ func (s *Server) processPublish(cl *Client, pk packets.Packet) error {
 
 	if pk.Properties.TopicAliasFlag && pk.Properties.TopicAlias > 0 { // [MQTT-3.3.2-11]
 		pk.TopicName = cl.State.TopicAliases.Inbound.Set(pk.Properties.TopicAlias, pk.TopicName)
+		if pk.TopicName == "" && !cl.Net.Inline { // mqttdesk: an alias never defined; upstream published to "" [MQTT-3.3.2-8]
+			return packets.ErrProtocolViolationNoTopic
+		}
+	}
+
+	if !cl.Net.Inline && !s.Options.Capabilities.topicWithinBounds(pk.TopicName) { // mqttdesk
+		return s.refuseTopicName(cl, pk)
 	}
 
 	if pk.FixedHeader.Qos > s.Options.Capabilities.MaximumQos {
@@ -966,6 +1077,20 @@ func (s *Server) processPublish(cl *Client, pk packets.Packet) error {
 	s.hooks.OnPublished(cl, pk)
 
 	return nil
+}
+
+// refuseTopicName answers a PUBLISH whose topic is beyond the bounds: MQTT 5
+// QoS 1 and 2 with a PUBACK or PUBREC 0x90; otherwise the error ends the
+// connection (MQTT 5 clients get DISCONNECT 0x90). mqttdesk: added.
+func (s *Server) refuseTopicName(cl *Client, pk packets.Packet) error {
+	if cl.Properties.ProtocolVersion < 5 || pk.FixedHeader.Qos == 0 {
+		return packets.ErrTopicNameInvalid
+	}
+	ackType := packets.Puback
+	if pk.FixedHeader.Qos == 2 {
+		ackType = packets.Pubrec
+	}
+	return cl.WritePacket(s.buildAck(pk.PacketID, ackType, 0, pk.Properties, packets.ErrTopicNameInvalid))
 }
 
 // retainMessage adds a message to a topic, and if a persistent store is provided,
@@ -1062,10 +1187,19 @@ func (s *Server) publishToClient(cl *Client, sub packets.Subscription, pk packet
 	}
 
 	if out.FixedHeader.Qos > 0 {
+		// mqttdesk: what is held for the client, in flight, held back by
+		// its Receive Maximum or queued while it is offline, is bounded by
+		// MaximumClientWritesPendingBytes with what waits to be written.
+		if !cl.State.outbound.admits(queuedSize(&out), cl.State.Inflight.Bytes()) {
+			atomic.AddInt64(&s.Info.InflightDropped, 1)
+			cl.ops.hooks.OnPublishDropped(cl, pk)
+			return out, packets.ErrPendingClientWritesExceeded
+		}
 		if cl.State.Inflight.Len() >= int(s.Options.Capabilities.MaximumInflight) {
 			// add hook?
 			atomic.AddInt64(&s.Info.InflightDropped, 1)
-			s.Log.Warn("client store quota reached", "client", cl.ID, "listener", cl.Net.Listener)
+			s.Log.Debug("client store quota reached", "client", cl.ID, "listener", cl.Net.Listener) // mqttdesk: Debug, was Warn per message
+			cl.ops.hooks.OnPublishDropped(cl, pk)                                                   // mqttdesk
 			return out, packets.ErrQuotaExceeded
 		}
 
@@ -1073,20 +1207,22 @@ func (s *Server) publishToClient(cl *Client, sub packets.Subscription, pk packet
 		if err != nil {
 			s.hooks.OnPacketIDExhausted(cl, pk)
 			atomic.AddInt64(&s.Info.InflightDropped, 1)
-			s.Log.Warn("packet ids exhausted", "error", err, "client", cl.ID, "listener", cl.Net.Listener)
+			s.Log.Debug("packet ids exhausted", "error", err, "client", cl.ID, "listener", cl.Net.Listener) // mqttdesk: Debug, was Warn per message
+			cl.ops.hooks.OnPublishDropped(cl, pk)                                                           // mqttdesk
 			return out, packets.ErrQuotaExceeded
 		}
 
 		out.PacketID = uint16(i) // [MQTT-2.2.1-4]
-		sentQuota := atomic.LoadInt32(&cl.State.Inflight.sendQuota)
+		// mqttdesk: check and take the quota in one step; a load, then a
+		// decrease, let concurrent publishers send past Receive Maximum.
+		quota := cl.State.Inflight.TakeSendQuota()
 
 		if ok := cl.State.Inflight.Set(out); ok { // [MQTT-4.3.2-3] [MQTT-4.3.3-3]
 			atomic.AddInt64(&s.Info.Inflight, 1)
 			s.hooks.OnQosPublish(cl, out, out.Created, 0)
-			cl.State.Inflight.DecreaseSendQuota()
 		}
 
-		if sentQuota == 0 && atomic.LoadInt32(&cl.State.Inflight.maximumSendQuota) > 0 {
+		if !quota {
 			out.Expiry = -1
 			cl.State.Inflight.Set(out)
 			return out, nil
@@ -1097,7 +1233,7 @@ func (s *Server) publishToClient(cl *Client, sub packets.Subscription, pk packet
 		return out, packets.CodeDisconnect
 	}
 
-	if cl.State.outbound.push(&out) { // mqttdesk: a queue, no longer a channel
+	if cl.State.outbound.push(&out, cl.State.Inflight.Bytes()) { // mqttdesk: a queue, no longer a channel, bounded with the in-flight store
 		atomic.AddInt32(&cl.State.outboundQty, 1)
 	} else {
 		atomic.AddInt64(&s.Info.MessagesDropped, 1)
@@ -1251,6 +1387,8 @@ func (s *Server) processSubscribe(cl *Client, pk packets.Packet) error {
 			reasonCodes[i] = code.Code // NB 3.9.3 Non-normative 0x91
 			continue
 		} else if !IsValidFilter(sub.Filter, false) {
+			reasonCodes[i] = packets.ErrTopicFilterInvalid.Code
+		} else if !s.Options.Capabilities.topicWithinBounds(sub.Filter) { // mqttdesk
 			reasonCodes[i] = packets.ErrTopicFilterInvalid.Code
 		} else if sub.NoLocal && IsSharedFilter(sub.Filter) {
 			reasonCodes[i] = packets.ErrProtocolViolationInvalidSharedNoLocal.Code // [MQTT-3.8.3-4]
@@ -1518,6 +1656,10 @@ func (s *Server) sendLWT(cl *Client) {
 	}
 
 	modifiedLWT := s.hooks.OnWill(cl, cl.Properties.Will)
+	if t := modifiedLWT.TopicName; !willTopicValid(t, s.Options.Capabilities) || strings.HasPrefix(t, "$") { // mqttdesk: a will restored from a store, or changed by a hook
+		atomic.StoreUint32(&cl.Properties.Will.Flag, 0)
+		return
+	}
 
 	pk := packets.Packet{
 		FixedHeader: packets.FixedHeader{

@@ -58,6 +58,9 @@ func (a *InboundTopicAliases) Set(id uint16, topic string) string {
 	if existing, ok := a.internal[id]; ok && topic == "" {
 		return existing
 	}
+	if topic == "" { // mqttdesk: an alias used before it was defined stays undefined
+		return ""
+	}
 
 	a.internal[id] = topic
 	return topic
@@ -477,39 +480,61 @@ func (x *TopicsIndex) RetainMessage(pk packets.Packet) int64 {
 
 // set creates a topic address in the index and returns the final particle.
 func (x *TopicsIndex) set(topic string, d int) *particle {
-	var key string
-	var hasNext = true
+	// mqttdesk: one pass over the levels; isolateParticle rescanned the
+	// topic from its start for every level (quadratic in the levels).
 	n := x.root
-	for hasNext {
-		key, hasNext = isolateParticle(topic, d)
-		d++
-
+	rest := skipParticles(topic, d)
+	for {
+		key, next, hasNext := strings.Cut(rest, "/")
 		p := n.particles.get(key)
 		if p == nil {
 			p = newParticle(key, n)
 			n.particles.add(p)
 		}
 		n = p
+		if !hasNext {
+			return n
+		}
+		rest = next
 	}
-
-	return n
 }
 
 // seek finds the particle at a specific index in a topic filter.
 func (x *TopicsIndex) seek(filter string, d int) *particle {
-	var key string
-	var hasNext = true
-	n := x.root
-	for hasNext {
-		key, hasNext = isolateParticle(filter, d)
-		n = n.particles.get(key)
-		d++
-		if n == nil {
-			return nil
+	n := x.root // mqttdesk: one pass over the levels, as in set
+	rest := skipParticles(filter, d)
+	for {
+		key, next, hasNext := strings.Cut(rest, "/")
+		if n = n.particles.get(key); n == nil || !hasNext {
+			return n
 		}
+		rest = next
 	}
+}
 
-	return n
+// cutParticle splits the first level off rest. Past the last level, next
+// is that level again, as isolateParticle answers beyond the end (a "#"
+// then matches every level below). mqttdesk: added for the one-pass walks.
+func cutParticle(rest string) (key, next string, hasNext bool) {
+	key, next, hasNext = strings.Cut(rest, "/")
+	if !hasNext {
+		next = rest
+	}
+	return key, next, hasNext
+}
+
+// skipParticles returns filter without its first d levels, or its last
+// level when it has no more than d (as isolateParticle answers).
+// mqttdesk: added for the one-pass walks.
+func skipParticles(filter string, d int) string {
+	for ; d > 0; d-- {
+		_, next, ok := strings.Cut(filter, "/")
+		if !ok {
+			return filter
+		}
+		filter = next
+	}
+	return filter
 }
 
 // trim removes empty filter particles from the index.
@@ -523,11 +548,12 @@ func (x *TopicsIndex) trim(n *particle) {
 
 // Messages returns a slice of any retained messages which match a filter.
 func (x *TopicsIndex) Messages(filter string) []packets.Packet {
-	return x.scanMessages(filter, 0, nil, []packets.Packet{})
+	return x.scanMessages(filter, 0, filter, nil, []packets.Packet{})
 }
 
 // scanMessages returns all retained messages on topics matching a given filter.
-func (x *TopicsIndex) scanMessages(filter string, d int, n *particle, pks []packets.Packet) []packets.Packet {
+// mqttdesk: rest is the filter from level d on, so that each level is read once.
+func (x *TopicsIndex) scanMessages(filter string, d int, rest string, n *particle, pks []packets.Packet) []packets.Packet {
 	if n == nil {
 		n = x.root
 	}
@@ -536,14 +562,14 @@ func (x *TopicsIndex) scanMessages(filter string, d int, n *particle, pks []pack
 		return pks
 	}
 
-	if !strings.ContainsRune(filter, '#') && !strings.ContainsRune(filter, '+') {
+	if d == 0 && !strings.ContainsRune(filter, '#') && !strings.ContainsRune(filter, '+') { // mqttdesk: once, not per level
 		if pk, ok := x.Retained.Get(filter); ok {
 			pks = append(pks, pk)
 		}
 		return pks
 	}
 
-	key, hasNext := isolateParticle(filter, d)
+	key, next, hasNext := cutParticle(rest) // mqttdesk
 	if key == "+" || key == "#" || d == -1 {
 		for _, adjacent := range n.particles.getAll() {
 			if d == 0 && adjacent.key == SysPrefix {
@@ -559,7 +585,7 @@ func (x *TopicsIndex) scanMessages(filter string, d int, n *particle, pks []pack
 			}
 
 			if hasNext || (d >= 0 && key == "#") {
-				pks = x.scanMessages(filter, d+1, adjacent, pks)
+				pks = x.scanMessages(filter, d+1, next, adjacent, pks)
 			}
 		}
 		return pks
@@ -567,7 +593,7 @@ func (x *TopicsIndex) scanMessages(filter string, d int, n *particle, pks []pack
 
 	if particle := n.particles.get(key); particle != nil {
 		if hasNext {
-			return x.scanMessages(filter, d+1, particle, pks)
+			return x.scanMessages(filter, d+1, next, particle, pks)
 		}
 
 		if pk, ok := x.Retained.Get(particle.retainPath); ok {
@@ -581,7 +607,7 @@ func (x *TopicsIndex) scanMessages(filter string, d int, n *particle, pks []pack
 // Subscribers returns a map of clients who are subscribed to matching filters,
 // their subscription ids and highest qos.
 func (x *TopicsIndex) Subscribers(topic string) *Subscribers {
-	return x.scanSubscribers(topic, 0, nil, &Subscribers{
+	return x.scanSubscribers(topic, topic, nil, &Subscribers{
 		Shared:              map[string]map[string]packets.Subscription{},
 		SharedSelected:      map[string]packets.Subscription{},
 		Subscriptions:       map[string]packets.Subscription{},
@@ -590,7 +616,9 @@ func (x *TopicsIndex) Subscribers(topic string) *Subscribers {
 }
 
 // scanSubscribers returns a list of client subscriptions matching an indexed topic address.
-func (x *TopicsIndex) scanSubscribers(topic string, d int, n *particle, subs *Subscribers) *Subscribers {
+// mqttdesk: rest is what follows the levels matched so far, so that each
+// level is read once (it was the level number, and each level rescanned the topic).
+func (x *TopicsIndex) scanSubscribers(topic, rest string, n *particle, subs *Subscribers) *Subscribers {
 	if n == nil {
 		n = x.root
 	}
@@ -599,11 +627,11 @@ func (x *TopicsIndex) scanSubscribers(topic string, d int, n *particle, subs *Su
 		return subs
 	}
 
-	key, hasNext := isolateParticle(topic, d)
+	key, next, hasNext := strings.Cut(rest, "/") // mqttdesk
 	for _, partKey := range []string{key, "+"} {
 		if particle := n.particles.get(partKey); particle != nil { // [MQTT-3.3.2-3]
 			if hasNext {
-				x.scanSubscribers(topic, d+1, particle, subs)
+				x.scanSubscribers(topic, next, particle, subs)
 			} else {
 				x.gatherSubscriptions(topic, particle, subs)
 				x.gatherSharedSubscriptions(particle, subs)
@@ -739,8 +767,27 @@ func IsValidFilter(filter string, forPublish bool) bool {
 		if strings.ContainsRune(group, '+') || strings.ContainsRune(group, '#') {
 			return false // [MQTT-4.8.2-2]
 		}
+
+		// mqttdesk: a share name and a filter after it, of one character
+		// at least; upstream took $share//a and $share/g/ [MQTT-4.8.2-1]
+		_, rest, _ := strings.Cut(filter[len(SharePrefix)+1:], "/")
+		if group == "" || rest == "" {
+			return false
+		}
 	}
 
+	return wildcardsWhole(filter)
+}
+
+// wildcardsWhole reports whether every + and # of filter is a whole
+// level [MQTT-4.7.1-2] [MQTT-4.7.1-3]: upstream took a+ and a#.
+// mqttdesk: added.
+func wildcardsWhole(filter string) bool {
+	for _, level := range strings.Split(filter, "/") {
+		if len(level) > 1 && strings.ContainsAny(level, "+#") {
+			return false
+		}
+	}
 	return true
 }
 

@@ -64,6 +64,8 @@ var (
 	ErrMalformedSessionPresent                = Code{Code: 0x81, Reason: "malformed packet: session present"}
 	ErrMalformedReasonCode                    = Code{Code: 0x81, Reason: "malformed packet: reason code"}
 	ErrProtocolViolation                      = Code{Code: 0x82, Reason: "protocol violation"}
+	ErrProtocolViolationDuplicateProperty     = Code{Code: 0x82, Reason: "protocol violation: a property included twice"}                                      // mqttdesk
+	ErrProtocolViolationZeroProperty          = Code{Code: 0x82, Reason: "protocol violation: receive maximum, maximum packet size or subscription identifier 0"} // mqttdesk
 	ErrProtocolViolationProtocolName          = Code{Code: 0x82, Reason: "protocol violation: protocol name"}
 	ErrProtocolViolationProtocolVersion       = Code{Code: 0x82, Reason: "protocol violation: protocol version"}
 	ErrProtocolViolationReservedBit           = Code{Code: 0x82, Reason: "protocol violation: reserved bit not 0"}
@@ -145,5 +147,6 @@ var (
 		ErrMalformedUsername:          ErrMalformedUsernameOrPassword,
 		ErrMalformedPassword:          ErrMalformedUsernameOrPassword,
 		ErrBadUsernameOrPassword:      Err3NotAuthorized,
+		ErrNotAuthorized:              Err3NotAuthorized, // mqttdesk: a will the ACL refuses
 	}
 )

@@ -389,7 +389,7 @@ func (pk *Packet) ConnectDecode(buf []byte) error {
 	if pk.ProtocolVersion == 5 {
 		n, err := pk.Properties.Decode(pk.FixedHeader.Type, bytes.NewBuffer(buf[offset:]))
 		if err != nil {
-			return fmt.Errorf("%s: %w", err, ErrMalformedProperties)
+			return propertyError(err, ErrMalformedProperties)
 		}
 		offset += n
 	}
@@ -403,7 +403,7 @@ func (pk *Packet) ConnectDecode(buf []byte) error {
 		if pk.ProtocolVersion == 5 {
 			n, err := pk.Connect.WillProperties.Decode(WillProperties, bytes.NewBuffer(buf[offset:]))
 			if err != nil {
-				return ErrMalformedWillProperties
+				return propertyError(err, ErrMalformedWillProperties)
 			}
 			offset += n
 		}
@@ -438,6 +438,18 @@ func (pk *Packet) ConnectDecode(buf []byte) error {
 	}
 
 	return nil
+}
+
+// propertyError is the error of properties that do not decode: a
+// protocol error stays one (a property twice, a 0 that MQTT forbids, one
+// the packet may not carry); anything else is malformed. mqttdesk: added;
+// upstream made every one malformed.
+func propertyError(err error, malformed Code) error {
+	var code Code
+	if errors.As(err, &code) && code.Code == ErrProtocolViolation.Code {
+		return code
+	}
+	return fmt.Errorf("%s: %w", err, malformed)
 }
 
 // ConnectValidate ensures the connect packet is compliant.
@@ -480,7 +492,9 @@ func (pk *Packet) ConnectValidate() Code {
 	}
 
 	if pk.Connect.WillFlag {
-		if len(pk.Connect.WillPayload) == 0 || pk.Connect.WillTopic == "" {
+		// mqttdesk: an empty will payload is allowed (3.1.3.4: zero to
+		// 65,535 bytes); upstream refused it. The topic must not be empty.
+		if pk.Connect.WillTopic == "" {
 			return ErrProtocolViolationWillFlagNoPayload // [MQTT-3.1.2-9]
 		}
 
@@ -535,7 +549,7 @@ func (pk *Packet) ConnackDecode(buf []byte) error {
 	if pk.ProtocolVersion == 5 {
 		_, err := pk.Properties.Decode(pk.FixedHeader.Type, bytes.NewBuffer(buf[offset:]))
 		if err != nil {
-			return fmt.Errorf("%s: %w", err, ErrMalformedProperties)
+			return propertyError(err, ErrMalformedProperties)
 		}
 	}
 
@@ -576,7 +590,7 @@ func (pk *Packet) DisconnectDecode(buf []byte) error {
 		if pk.FixedHeader.Remaining > 2 {
 			_, err = pk.Properties.Decode(pk.FixedHeader.Type, bytes.NewBuffer(buf[offset:]))
 			if err != nil {
-				return fmt.Errorf("%s: %w", err, ErrMalformedProperties)
+				return propertyError(err, ErrMalformedProperties)
 			}
 		}
 	}
@@ -655,7 +669,7 @@ func (pk *Packet) PublishDecode(buf []byte) error {
 	if pk.ProtocolVersion == 5 {
 		n, err := pk.Properties.Decode(pk.FixedHeader.Type, bytes.NewBuffer(buf[offset:]))
 		if err != nil {
-			return fmt.Errorf("%s: %w", err, ErrMalformedProperties)
+			return propertyError(err, ErrMalformedProperties)
 		}
 
 		offset += n
@@ -742,7 +756,7 @@ func (pk *Packet) decodePubAckRelRecComp(buf []byte) error {
 		if pk.FixedHeader.Remaining > 3 {
 			_, err = pk.Properties.Decode(pk.FixedHeader.Type, bytes.NewBuffer(buf[offset:]))
 			if err != nil {
-				return fmt.Errorf("%s: %w", err, ErrMalformedProperties)
+				return propertyError(err, ErrMalformedProperties)
 			}
 		}
 	}
@@ -877,7 +891,7 @@ func (pk *Packet) SubackDecode(buf []byte) error {
 	if pk.ProtocolVersion == 5 {
 		n, err := pk.Properties.Decode(pk.FixedHeader.Type, bytes.NewBuffer(buf[offset:]))
 		if err != nil {
-			return fmt.Errorf("%s: %w", err, ErrMalformedProperties)
+			return propertyError(err, ErrMalformedProperties)
 		}
 		offset += n
 	}
@@ -937,7 +951,7 @@ func (pk *Packet) SubscribeDecode(buf []byte) error {
 	if pk.ProtocolVersion == 5 {
 		n, err := pk.Properties.Decode(pk.FixedHeader.Type, bytes.NewBuffer(buf[offset:]))
 		if err != nil {
-			return fmt.Errorf("%s: %w", err, ErrMalformedProperties)
+			return propertyError(err, ErrMalformedProperties)
 		}
 		offset += n
 	}
@@ -955,14 +969,15 @@ func (pk *Packet) SubscribeDecode(buf []byte) error {
 			Filter: filter,
 		}
 
+		// mqttdesk: the options byte is read with its bounds checked for
+		// MQTT 5 too; a filter without it indexed past the packet.
+		option, offset, err = decodeByte(buf, offset)
+		if err != nil {
+			return ErrMalformedQos
+		}
 		if pk.ProtocolVersion == 5 {
-			sub.decode(buf[offset])
-			offset += 1
+			sub.decode(option)
 		} else {
-			option, offset, err = decodeByte(buf, offset)
-			if err != nil {
-				return ErrMalformedQos
-			}
 			sub.Qos = option
 		}
 
@@ -1033,7 +1048,7 @@ func (pk *Packet) UnsubackDecode(buf []byte) error {
 	if pk.ProtocolVersion == 5 {
 		n, err := pk.Properties.Decode(pk.FixedHeader.Type, bytes.NewBuffer(buf[offset:]))
 		if err != nil {
-			return fmt.Errorf("%s: %w", err, ErrMalformedProperties)
+			return propertyError(err, ErrMalformedProperties)
 		}
 
 		offset += n
@@ -1089,7 +1104,7 @@ func (pk *Packet) UnsubscribeDecode(buf []byte) error {
 	if pk.ProtocolVersion == 5 {
 		n, err := pk.Properties.Decode(pk.FixedHeader.Type, bytes.NewBuffer(buf[offset:]))
 		if err != nil {
-			return fmt.Errorf("%s: %w", err, ErrMalformedProperties)
+			return propertyError(err, ErrMalformedProperties)
 		}
 		offset += n
 	}
@@ -1149,7 +1164,7 @@ func (pk *Packet) AuthDecode(buf []byte) error {
 
 	_, err = pk.Properties.Decode(pk.FixedHeader.Type, bytes.NewBuffer(buf[offset:]))
 	if err != nil {
-		return fmt.Errorf("%s: %w", err, ErrMalformedProperties)
+		return propertyError(err, ErrMalformedProperties)
 	}
 
 	return nil

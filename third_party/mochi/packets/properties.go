@@ -378,7 +378,15 @@ func (p *Properties) Decode(pkt byte, b *bytes.Buffer) (n int, err error) {
 		return n + bu, nil
 	}
 
+	// mqttdesk: the properties end where their length says; upstream
+	// read on into the fields that follow, so a truncated property was
+	// taken from them.
 	bt := b.Bytes()
+	if n > len(bt) {
+		return n + bu, ErrMalformedOffsetBytesOutOfRange
+	}
+	bt = bt[:n]
+	var seen [256]bool
 	var k byte
 	for offset := 0; offset < n; {
 		k, offset, err = decodeByte(bt, offset)
@@ -389,6 +397,11 @@ func (p *Properties) Decode(pkt byte, b *bytes.Buffer) (n int, err error) {
 		if _, ok := validPacketProperties[k][pkt]; !ok {
 			return n + bu, fmt.Errorf("property type %v not valid for packet type %v: %w", k, pkt, ErrProtocolViolationUnsupportedProperty)
 		}
+
+		if seen[k] && k != PropUser && (k != PropSubscriptionIdentifier || pkt == Subscribe) { // mqttdesk
+			return n + bu, ErrProtocolViolationDuplicateProperty
+		}
+		seen[k] = true
 
 		switch k {
 		case PropPayloadFormat:
@@ -410,6 +423,9 @@ func (p *Properties) Decode(pkt byte, b *bytes.Buffer) (n int, err error) {
 			n, bu, err := DecodeLength(bytes.NewBuffer(bt[offset:]))
 			if err != nil {
 				return n + bu, err
+			}
+			if n == 0 { // mqttdesk [MQTT-3.8.2.1.2]
+				return n + bu, ErrProtocolViolationZeroProperty
 			}
 			p.SubscriptionIdentifier = append(p.SubscriptionIdentifier, n)
 			offset += bu
@@ -440,6 +456,9 @@ func (p *Properties) Decode(pkt byte, b *bytes.Buffer) (n int, err error) {
 			p.ReasonString, offset, err = decodeString(bt, offset)
 		case PropReceiveMaximum:
 			p.ReceiveMaximum, offset, err = decodeUint16(bt, offset)
+			if err == nil && p.ReceiveMaximum == 0 { // mqttdesk [MQTT-3.1.2.11.3]
+				err = ErrProtocolViolationZeroProperty
+			}
 		case PropTopicAliasMaximum:
 			p.TopicAliasMaximum, offset, err = decodeUint16(bt, offset)
 		case PropTopicAlias:
@@ -461,6 +480,9 @@ func (p *Properties) Decode(pkt byte, b *bytes.Buffer) (n int, err error) {
 			p.User = append(p.User, UserProperty{Key: k, Val: v})
 		case PropMaximumPacketSize:
 			p.MaximumPacketSize, offset, err = decodeUint32(bt, offset)
+			if err == nil && p.MaximumPacketSize == 0 { // mqttdesk [MQTT-3.1.2.11.4]
+				err = ErrProtocolViolationZeroProperty
+			}
 		case PropWildcardSubAvailable:
 			p.WildcardSubAvailable, offset, err = decodeByte(bt, offset)
 			p.WildcardSubAvailableFlag = true

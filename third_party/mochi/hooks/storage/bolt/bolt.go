@@ -20,6 +20,7 @@ import (
 var (
 	ErrBucketNotFound = errors.New("bucket not found")
 	ErrKeyNotFound    = errors.New("key not found")
+	ErrTimeout        = bbolt.ErrTimeout // mqttdesk: another process holds the file's lock; callers need not import bbolt
 )
 
 const (
@@ -133,11 +134,18 @@ func (h *Hook) Init(config any) error {
 		_, err := tx.CreateBucketIfNotExists([]byte(h.config.Bucket))
 		return err
 	})
+	if err != nil { // mqttdesk: close the file (and release its lock) when it cannot be used
+		_ = h.db.Close()
+		h.db = nil
+	}
 	return err
 }
 
 // Stop closes the boltdb instance.
 func (h *Hook) Stop() error {
+	if h.db == nil { // mqttdesk: Init failed, or Stop was called before
+		return nil
+	}
 	err := h.db.Close()
 	h.db = nil
 	return err
@@ -515,7 +523,7 @@ func (h *Hook) iterKv(prefix string, visit func([]byte) error) error {
 		bucket := tx.Bucket([]byte(h.config.Bucket))
 
 		c := bucket.Cursor()
-		for k, v := c.Seek([]byte(prefix)); k != nil && string(k[:len(prefix)]) == prefix; k, v = c.Next() {
+		for k, v := c.Seek([]byte(prefix)); k != nil && bytes.HasPrefix(k, []byte(prefix)); k, v = c.Next() { // mqttdesk: a key shorter than prefix panicked
 			if err := visit(v); err != nil {
 				return err
 			}
