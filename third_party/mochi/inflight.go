@@ -19,6 +19,7 @@ type Inflight struct {
 	order               map[uint16]uint64         // mqttdesk: when each packet id was first set, for in-order resends
 	next                uint64                    // mqttdesk: the next order value
 	bytes               int64                     // mqttdesk: queuedSize of the packets held, bounded with the outbound queue's
+	held                int                       // mqttdesk: how many wait for send quota (Expiry < 0), so that most acks need no scan
 	receiveQuota        int32                     // remaining inbound qos quota for flow control
 	sendQuota           int32                     // remaining outbound qos quota for flow control
 	maximumReceiveQuota int32                     // maximum allowed receive quota
@@ -41,8 +42,10 @@ func (i *Inflight) Set(m packets.Packet) bool {
 	old, ok := i.internal[m.PacketID]
 	i.internal[m.PacketID] = m
 	i.bytes += queuedSize(&m) // mqttdesk
+	i.held += heldCount(m)
 	if ok {
 		i.bytes -= queuedSize(&old)
+		i.held -= heldCount(old)
 	}
 	if !ok { // mqttdesk: a replaced packet (PUBREC for a PUBLISH) keeps its place
 		i.order[m.PacketID] = i.next
@@ -80,7 +83,7 @@ func (i *Inflight) Clone() *Inflight {
 		c.internal[k] = v
 		c.order[k] = i.order[k]
 	}
-	c.next, c.bytes = i.next, i.bytes
+	c.next, c.bytes, c.held = i.next, i.bytes, i.held
 	return c
 }
 
@@ -119,13 +122,36 @@ func (i *Inflight) GetAll(immediate bool) []packets.Packet {
 // NextImmediate returns the next inflight packet which is indicated to be sent immediately.
 // This typically occurs when the quota has been exhausted, and we need to wait until new quota
 // is free to continue sending.
+//
+// mqttdesk: it is asked after every packet a client sends, so it answers
+// at once when nothing is held, and otherwise finds the first held packet
+// in one pass. Upstream sorted every in-flight packet each time: a
+// subscriber with thousands in flight had its acknowledgements read
+// slower than messages came, until its in-flight store was full and
+// messages to it were dropped.
 func (i *Inflight) NextImmediate() (packets.Packet, bool) {
-	m := i.GetAll(true) // mqttdesk: GetAll locks; a second read lock here could deadlock with a writer between them
-	if len(m) > 0 {
-		return m[0], true
+	i.RLock()
+	defer i.RUnlock()
+	if i.held == 0 {
+		return packets.Packet{}, false
 	}
+	var first packets.Packet
+	found := false
+	for id, v := range i.internal {
+		if v.Expiry < 0 && (!found || i.order[id] < i.order[first.PacketID]) {
+			first, found = v, true
+		}
+	}
+	return first, found
+}
 
-	return packets.Packet{}, false
+// heldCount is 1 for a packet held back for send quota, else 0.
+// mqttdesk: added.
+func heldCount(pk packets.Packet) int {
+	if pk.Expiry < 0 {
+		return 1
+	}
+	return 0
 }
 
 // Delete removes an in-flight message from the map. Returns true if the message existed.
@@ -136,6 +162,7 @@ func (i *Inflight) Delete(id uint16) bool {
 	old, ok := i.internal[id]
 	if ok {
 		i.bytes -= queuedSize(&old) // mqttdesk
+		i.held -= heldCount(old)
 	}
 	delete(i.internal, id)
 	delete(i.order, id)

@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -158,6 +159,7 @@ type Server struct {
 	Log          *slog.Logger         // minimal no-alloc logger
 	hooks        *Hooks               // hooks contains hooks for extra functionality such as auth and persistent storage
 	inlineClient *Client              // inlineClient is a special client used for inline subscriptions and inline Publish
+	sessions     sync.Mutex           // mqttdesk: held while a session is taken over or a clean one ends
 }
 
 // loop contains interval tickers for the system events loop.
@@ -480,8 +482,13 @@ func (s *Server) attachClient(cl *Client, listener string) error {
 
 	s.hooks.OnSessionEstablish(cl, pk)
 
+	if existing, ok := s.Clients.Get(cl.ID); ok { // mqttdesk: told outside the lock, since the write may wait on a slow connection
+		_ = s.DisconnectClient(existing, packets.ErrSessionTakenOver) // [MQTT-3.1.4-3]
+	}
+	s.sessions.Lock() // mqttdesk: a takeover and the old connection's clean-up, one at a time
 	sessionPresent := s.inheritClientSession(pk, cl)
 	s.Clients.Add(cl) // [MQTT-4.1.0-1]
+	s.sessions.Unlock()
 
 	err = s.SendConnack(cl, code, sessionPresent, nil) // [MQTT-3.1.4-5] [MQTT-3.2.0-1] [MQTT-3.2.0-2] &[MQTT-3.14.0-1]
 	if err != nil {
@@ -515,13 +522,27 @@ func (s *Server) attachClient(cl *Client, listener string) error {
 	expire := (cl.Properties.ProtocolVersion == 5 && cl.Properties.Props.SessionExpiryInterval == 0) || (cl.Properties.ProtocolVersion < 5 && cl.Properties.Clean)
 	s.hooks.OnDisconnect(cl, err, expire)
 
-	if expire && !cl.IsTakenOver() {
-		cl.ClearInflights()
-		s.UnsubscribeClient(cl)
-		s.Clients.Delete(cl.ID) // [MQTT-4.1.0-2] ![MQTT-3.1.2-23]
+	if expire {
+		s.endCleanSession(cl)
 	}
 
 	return err
+}
+
+// endCleanSession forgets the session of cl, whose connection has ended,
+// unless a new connection with its client ID has taken it over. mqttdesk:
+// the check and the clean-up were not one step with the takeover, so an
+// old connection's clean-up could remove the client that had just taken
+// its place (and the messages to it were dropped from then on).
+func (s *Server) endCleanSession(cl *Client) {
+	s.sessions.Lock()
+	defer s.sessions.Unlock()
+	if cl.IsTakenOver() {
+		return
+	}
+	cl.ClearInflights()
+	s.UnsubscribeClient(cl)
+	s.Clients.Delete(cl.ID) // [MQTT-4.1.0-2] ![MQTT-3.1.2-23]
 }
 
 // refuseUnreadConnect answers an MQTT 5 CONNECT that does not decode with
@@ -659,7 +680,7 @@ func (s *Server) willAllowed(cl *Client) packets.Code {
 // session is abandoned.
 func (s *Server) inheritClientSession(pk packets.Packet, cl *Client) bool {
 	if existing, ok := s.Clients.Get(cl.ID); ok {
-		_ = s.DisconnectClient(existing, packets.ErrSessionTakenOver)                                   // [MQTT-3.1.4-3]
+		existing.Stop(packets.ErrSessionTakenOver)                                                      // mqttdesk: told in attachClient; closes one that connected since
 		if pk.Connect.Clean || (existing.Properties.Clean && existing.Properties.ProtocolVersion < 5) { // [MQTT-3.1.2-4] [MQTT-3.1.4-4]
 			s.UnsubscribeClient(existing)
 			existing.ClearInflights()

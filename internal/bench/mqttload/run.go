@@ -209,7 +209,7 @@ func (p *publisher) run(s Scenario, subs []*subscriber, progress <-chan struct{}
 			case <-progress:
 			case <-time.After(pollEvery(s)):
 				if time.Now().After(deadline) {
-					return fmt.Errorf("%w: publisher stalled at %d of %d", ErrIncomplete, i, s.Messages)
+					return fmt.Errorf("%w: publisher stalled at %d of %d (slowest %d, acked %d)", ErrIncomplete, i, s.Messages, slowest(subs, s.Consumers), p.acked.Load())
 				}
 			}
 		}
