@@ -76,10 +76,18 @@ func newImporter(s *Store, r io.Reader) *importer {
 }
 
 // commit saves every staged profile with its secrets and subscriptions in
-// one transaction.
+// one transaction. A profile whose name is taken is renamed (see
+// importedName).
 func (im *importer) commit() error {
 	return im.s.update(func(tx *bolt.Tx) error {
+		taken, err := im.s.takenNames(tx)
+		if err != nil {
+			return err
+		}
 		for _, sp := range im.staged {
+			if sp.p.Options.Name != "" {
+				sp.p.Options.Name = importedName(sp.p.Options.Name, taken)
+			}
 			if err := im.s.putProfile(tx, sp.p); err != nil {
 				return err
 			}

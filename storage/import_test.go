@@ -215,3 +215,29 @@ func TestImportAddsBesideExisting(t *testing.T) {
 		}
 	}
 }
+
+// TestImportedCopiesGetTheirOwnNames imports one file three times: each
+// copy of a connection gets a name no other connection has, so the user
+// can tell them apart in the sidebar.
+func TestImportedCopiesGetTheirOwnNames(t *testing.T) {
+	file := exportOfThree(t)
+	s := openTest(t, t.TempDir())
+	for range 3 {
+		if _, err := s.Import(context.Background(), bytes.NewReader(file)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, _ := s.Profiles()
+	names := map[string]bool{}
+	for _, p := range list {
+		names[p.Options.Name] = true
+	}
+	for _, want := range []string{"Plant", "Plant (imported)", "Plant (imported 2)", "Lab (imported 2)"} {
+		if !names[want] {
+			t.Errorf("no connection named %q among %v", want, names)
+		}
+	}
+	if len(names) != 9 {
+		t.Errorf("%d names for 9 connections: %v", len(names), names)
+	}
+}

@@ -34,9 +34,9 @@ type composer struct {
 	core    publisher
 	view    fyne.CanvasObject
 	topic   *widget.SelectEntry
-	qos     *widget.Select
+	qos     *selectBox
 	retain  *widget.Check
-	format  *widget.Select
+	format  *selectBox
 	payload *entry
 	send    *widget.Button
 	problem *widget.Label
@@ -55,7 +55,7 @@ func newComposer(v *connView, core publisher) *composer {
 	c.topic.SetPlaceHolder("Topic to publish to")
 	c.qos = qosSelect(0)
 	c.retain = widget.NewCheck("Retain", nil)
-	c.format = widget.NewSelect([]string{string(payload.Plain), string(payload.JSON), string(payload.Hex), string(payload.Base64)}, nil)
+	c.format = newSelect([]string{string(payload.Plain), string(payload.JSON), string(payload.Hex), string(payload.Base64)}, nil)
 	c.format.SetSelected(string(payload.Plain))
 	c.payload = newMultiLineEntry()
 	c.payload.SetPlaceHolder("Payload · Ctrl+Enter sends · Up and Down recall what you sent")

@@ -107,6 +107,13 @@ func TestKeyboard(t *testing.T) {
 	if len(w.dialogs) != 0 {
 		t.Fatal("Esc did not close the settings")
 	}
+	menuItem(t, w, "Settings…").Action()
+	choice := firstOf[*selectBox](t, w.Canvas().Overlays().Top())
+	w.Canvas().Focus(choice) // as Tab does
+	choice.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if len(w.dialogs) != 0 {
+		t.Fatal("Esc did not close the settings from a focused choice box")
+	}
 	for _, item := range []string{"New connection…", "Settings…", "Search messages", "Send"} {
 		if menuItem(t, w, item).Shortcut == nil {
 			t.Errorf("%s has no shortcut", item)
@@ -166,3 +173,4 @@ func TestDialogsTakeEnterAndFocus(t *testing.T) {
 	limit.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	q.runUntil(t, "Enter to save the settings", func() bool { return len(w.dialogs) == 0 })
 }
+

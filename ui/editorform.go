@@ -53,21 +53,21 @@ type editorForm struct {
 	saveConnect *widget.Button
 
 	name, host, port, wsPath, clientID                      *entry
-	scheme, version                                         *widget.Select
+	scheme, version                                         *selectBox
 	clientIDTime, autoConnect                               *widget.Check
 	username, password                                      *entry
 	insecure                                                *widget.Check
 	caFile, certFile, keyFile, passphrase, serverName, alpn *entry
-	minTLS                                                  *widget.Select
+	minTLS                                                  *selectBox
 	tlsStatus                                               *widget.Label
 	willOn, willRetain, willUTF8                            *widget.Check
 	willTopic, willPayload, willDelay, willExpiry           *entry
 	willContentType, willResponseTopic                      *entry
-	willQoS                                                 *widget.Select
+	willQoS                                                 *selectBox
 	sessionExpiry, receiveMax, maxPacket, aliasMax          *entry
 	requestResponse, requestProblem                         *widget.Check
 	userProps                                               *entry
-	proxyKind                                               *widget.Select
+	proxyKind                                               *selectBox
 	proxyHost, proxyPort, proxyUser, proxyPass              *entry
 	keepAlive, timeout, reconnectFrom, reconnectTo, tries   *entry
 	clean, reconnect                                        *widget.Check
@@ -109,7 +109,7 @@ func (f *editorForm) generalTab(o mqtt.Options) fyne.CanvasObject {
 		}
 		return nil
 	}
-	f.scheme = widget.NewSelect([]string{mqtt.SchemeMQTT, mqtt.SchemeMQTTS, mqtt.SchemeWS, mqtt.SchemeWSS}, nil)
+	f.scheme = newSelect([]string{mqtt.SchemeMQTT, mqtt.SchemeMQTTS, mqtt.SchemeWS, mqtt.SchemeWSS}, nil)
 	f.scheme.SetSelected(o.Scheme)
 	f.scheme.OnChanged = func(s string) {
 		if n, _ := strconv.Atoi(f.port.Text); n == mqtt.DefaultPort(f.original.Options.Scheme) || n == 0 {
@@ -129,7 +129,7 @@ func (f *editorForm) generalTab(o mqtt.Options) fyne.CanvasObject {
 	f.port = numberEntry(o.Port, 1, 65535, "a port from 1 to 65535")
 	f.wsPath = newEntryWith(o.WSPath)
 	f.wsPath.SetPlaceHolder("/mqtt")
-	f.version = widget.NewSelect([]string{mqtt.MQTT5, mqtt.MQTT311}, f.versionChanged)
+	f.version = newSelect([]string{mqtt.MQTT5, mqtt.MQTT311}, f.versionChanged)
 	f.version.SetSelected(o.Version)
 	f.clientID = newEntryWith(o.ClientID)
 	f.clientID.SetPlaceHolder("empty: a new random ID at every connect")
@@ -183,7 +183,7 @@ func (f *editorForm) tlsTab(o mqtt.Options) fyne.CanvasObject {
 	f.serverName.SetPlaceHolder("empty: the host")
 	f.alpn = newEntryWith(strings.Join(o.TLS.ALPN, ", "))
 	f.alpn.SetPlaceHolder("for example: mqtt, x-amzn-mqtt-ca")
-	f.minTLS = widget.NewSelect([]string{"1.2", "1.3"}, nil)
+	f.minTLS = newSelect([]string{"1.2", "1.3"}, nil)
 	f.minTLS.SetSelected(cmp.Or(o.TLS.MinVersion, "1.2"))
 	f.tlsStatus = widget.NewLabel("")
 	f.tlsStatus.Wrapping = fyne.TextWrapWord

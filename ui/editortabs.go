@@ -80,7 +80,7 @@ func (f *editorForm) mqtt5Tab(o mqtt.Options) fyne.CanvasObject {
 
 func (f *editorForm) proxyTab(o mqtt.Options) fyne.CanvasObject {
 	kinds := map[string]string{mqtt.ProxyNone: "None", mqtt.ProxySOCKS5: "SOCKS5", mqtt.ProxyHTTP: "HTTP CONNECT"}
-	f.proxyKind = widget.NewSelect([]string{"None", "SOCKS5", "HTTP CONNECT"}, nil)
+	f.proxyKind = newSelect([]string{"None", "SOCKS5", "HTTP CONNECT"}, nil)
 	f.proxyKind.SetSelected(kinds[o.Proxy.Kind])
 	f.proxyHost = newEntryWith(o.Proxy.Host)
 	port := o.Proxy.Port
@@ -250,13 +250,13 @@ func parseHeaders(text string) (map[string]string, error) {
 	return out, nil
 }
 
-func qosSelect(q byte) *widget.Select {
-	s := widget.NewSelect([]string{"QoS 0", "QoS 1", "QoS 2"}, nil)
+func qosSelect(q byte) *selectBox {
+	s := newSelect([]string{"QoS 0", "QoS 1", "QoS 2"}, nil)
 	s.SetSelectedIndex(int(min(q, 2)))
 	return s
 }
 
-func qosOf(s *widget.Select) byte { return byte(max(s.SelectedIndex(), 0)) }
+func qosOf(s *selectBox) byte { return byte(max(s.SelectedIndex(), 0)) }
 
 func deref[T any](p *T) T {
 	var zero T

@@ -53,13 +53,13 @@ type messageList struct {
 	selected    uint64                 // Seq of the selected message, 0 for none
 	detail      *messageDetail
 
-	direction *widget.Select
+	direction *selectBox
 	search    *entry
 	options   *searchOptions
 	info      *widget.Label
 	more      *widget.Button
 	olderBtn  *widget.Button
-	formatSel *widget.Select
+	formatSel *selectBox
 }
 
 func newMessageList(v *connView, core historyReader, settings payloadSettings) *messageList {

@@ -21,7 +21,7 @@ type searchOptions struct {
 	row    *fyne.Container
 	topic  *entry
 	regexp *widget.Check
-	since  *widget.Select
+	since  *selectBox
 }
 
 // searchRanges are the time ranges the search offers, newest first.
@@ -44,7 +44,7 @@ func newSearchOptions(changed func()) *searchOptions {
 	for i, r := range searchRanges {
 		labels[i] = r.label
 	}
-	o.since = widget.NewSelect(labels, nil)
+	o.since = newSelect(labels, nil)
 	o.since.SetSelectedIndex(0)
 	o.since.OnChanged = func(string) { changed() }
 	return o
@@ -81,12 +81,12 @@ func (o *searchOptions) apply(q *model.Query, text string) {
 // time range, "Load older") and the payload format; the search summary
 // appears under it when used.
 func (l *messageList) filterBar() fyne.CanvasObject {
-	l.direction = widget.NewSelect([]string{"All", "Received", "Published"}, func(s string) {
+	l.direction = newSelect([]string{"All", "Received", "Published"}, func(s string) {
 		l.v.setFilter(func(f *viewFilter) { f.direction = strings.ToLower(strings.TrimPrefix(s, "All")) })
 		l.filterChanged()
 	})
 	l.direction.SetSelected("All")
-	l.formatSel = widget.NewSelect(payload.Formats, func(s string) {
+	l.formatSel = newSelect(payload.Formats, func(s string) {
 		l.format = payload.Format(s)
 		l.relayout()
 		l.detail.refresh()

@@ -30,7 +30,7 @@ func (w *Window) showSettings() { showSettings(w, w.core) }
 
 func showSettings(w *Window, core settingsCore) {
 	s, r := core.AppSettings(), core.Retention()
-	themeSel := widget.NewSelect([]string{"Follow the system", "Light", "Dark"}, nil)
+	themeSel := newSelect([]string{"Follow the system", "Light", "Dark"}, nil)
 	themeSel.SetSelected(themeNames[s.Theme])
 	compact := widget.NewCheck("One line a message (Ctrl+Shift+D)", nil)
 	compact.SetChecked(s.CompactMessages)

@@ -16,7 +16,7 @@ type subForm struct {
 	orig                      model.Subscription
 	filter, alias, identifier *entry
 	userProps                 *entry
-	qos, color, handling      *widget.Select
+	qos, color, handling      *selectBox
 	noLocal, rap              *widget.Check
 	v5                        bool
 }
@@ -27,7 +27,7 @@ func newSubForm(s model.Subscription, index int, v5 bool) *subForm {
 	f.filter.SetPlaceHolder("sensors/+/temperature or #")
 	f.filter.Validator = mqtt.ValidateFilter
 	f.qos = qosSelect(s.QoS)
-	f.color = widget.NewSelect(paletteNames(), nil)
+	f.color = newSelect(paletteNames(), nil)
 	if s.Color == "" {
 		f.color.SetSelected(palette[index%len(palette)].Name)
 	} else {
@@ -39,7 +39,7 @@ func newSubForm(s model.Subscription, index int, v5 bool) *subForm {
 	f.noLocal.SetChecked(s.NoLocal)
 	f.rap = widget.NewCheck("Retain as published", nil)
 	f.rap.SetChecked(s.RetainAsPublished)
-	f.handling = widget.NewSelect([]string{"Send retained messages", "Only for a new subscription", "Never send retained"}, nil)
+	f.handling = newSelect([]string{"Send retained messages", "Only for a new subscription", "Never send retained"}, nil)
 	f.handling.SetSelectedIndex(int(min(s.RetainHandling, 2)))
 	f.identifier = optionalNumber(uint64(s.Identifier), 268435455, "1 to 268435455")
 	f.userProps = newMultiLineEntry()
