@@ -173,4 +173,3 @@ func TestDialogsTakeEnterAndFocus(t *testing.T) {
 	limit.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	q.runUntil(t, "Enter to save the settings", func() bool { return len(w.dialogs) == 0 })
 }
-
