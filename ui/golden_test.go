@@ -183,3 +183,18 @@ func TestGoldenConversationSizes(t *testing.T) {
 		})
 	}
 }
+
+// TestGoldenLightTheme draws the conversation and the editor in the light
+// theme at the default size, where disabled labels and the bubbles'
+// colours must stay readable.
+func TestGoldenLightTheme(t *testing.T) {
+	size := fyne.NewSize(1280, 800)
+	w := conversationWindow(t, useMainQueue(t), demoMessages, size)
+	applyTheme(fyne.CurrentApp(), model.ThemeLight)
+	w.Resize(size.AddWidthHeight(1, 1)) // lays the window out again in the new theme
+	w.Resize(size)
+	w.view.messages.list.ScrollToTop()
+	test.AssertImageMatches(t, "conversation_light_1280x800.png", w.Canvas().Capture())
+	w.editConnection(*w.connections.items[0].profile)
+	test.AssertImageMatches(t, "editor_light_1280x800.png", w.Canvas().Capture())
+}
