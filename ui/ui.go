@@ -129,44 +129,71 @@ func (w *Window) closeView() {
 	w.main.Refresh()
 }
 
-// refreshLoop reads the core's state on a ticker and hands one update per
-// tick to the Fyne goroutine, whatever happens in between.
+// refreshLoop reads the core's state on a ticker and hands at most one
+// update per tick to the Fyne goroutine, whatever happens in between.
+// While the last update has not run (the loop is busy painting), the tick
+// is skipped: Fyne runs one posted function per turn of its loop, so
+// posting faster than it paints would queue clicks and keys behind a
+// growing backlog of redraws.
 func (w *Window) refreshLoop(ctx context.Context) {
 	t := time.NewTicker(refreshEvery)
 	defer t.Stop()
 	var seen uint64
 	var lastBroker time.Time
+	var pending atomic.Bool
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			if now.Sub(lastBroker) >= brokerEvery {
-				lastBroker = now
-				st := w.core.LocalBroker()
-				onMain(func() {
-					w.broker.show(st)
-					if w.view != nil {
-						w.view.header.tick(now) // the countdown to the next attempt
-					}
-				})
-			}
-			v := w.core.Version()
-			if v == seen {
+			if pending.Load() {
 				continue
 			}
-			seen = v
-			w.refresh()
+			var draws []func()
+			if now.Sub(lastBroker) >= brokerEvery {
+				lastBroker = now
+				draws = append(draws, w.readBroker(now))
+			}
+			if v := w.core.Version(); v != seen {
+				seen = v
+				draws = append(draws, w.readChanges()...)
+			}
+			if len(draws) == 0 {
+				continue
+			}
+			pending.Store(true)
+			onMain(func() {
+				defer pending.Store(false)
+				for _, draw := range draws {
+					draw()
+				}
+			})
 		}
 	}
 }
 
-// refresh reads what changed off the Fyne goroutine and draws it in one
-// update on it.
-func (w *Window) refresh() {
+// readBroker reads the local broker's state and returns what draws it,
+// with the countdown to the open connection's next attempt.
+func (w *Window) readBroker(now time.Time) (draw func()) {
+	st := w.core.LocalBroker()
+	return func() {
+		w.broker.show(st)
+		if w.view != nil {
+			w.view.header.tick(now)
+		}
+	}
+}
+
+// readChanges reads what changed, off the Fyne goroutine, and returns
+// what draws it on it: the sidebar's statuses and the shown connection.
+func (w *Window) readChanges() []func() {
 	overview := w.core.Overview()
-	onMain(func() { w.connections.showStatus(overview) })
-	w.refreshView()
+	draws := []func(){func() { w.connections.showStatus(overview) }}
+	if view := w.current.Load(); view != nil {
+		snap := view.read()
+		draws = append(draws, func() { view.show(snap) })
+	}
+	return draws
 }
 
 // refreshView reads the shown connection's messages and state for the

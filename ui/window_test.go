@@ -4,6 +4,7 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 
@@ -103,4 +104,20 @@ func TestWindowLooksRight(t *testing.T) {
 	w := newTestWindow(t, openCore(t, fixedPorts))
 	w.Resize(w.Canvas().Size())
 	test.AssertImageMatches(t, "window_broker_off.png", w.Canvas().Capture())
+}
+
+// TestRefreshWaitsForTheLoop leaves what the window posts undrained, as a
+// Fyne loop busy painting does: the refresh loop must post no second
+// update before the first has run, or clicks would wait behind a backlog.
+func TestRefreshWaitsForTheLoop(t *testing.T) {
+	q := useMainQueue(t)
+	w := newTestWindow(t, openCore(t, nil))
+	q.runUntil(t, "the empty connection list", func() bool { return !w.connections.hint.Hidden })
+	for len(q) > 0 {
+		(<-q)()
+	}
+	time.Sleep(3 * brokerEvery) // the broker card alone is due three times
+	if n := len(q); n > 1 {
+		t.Fatalf("%d updates queued while the loop was busy, want at most 1", n)
+	}
 }
