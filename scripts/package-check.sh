@@ -4,7 +4,9 @@
 # menu entry and run the installed app.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pkg=$(scripts/package.sh | tee /dev/stderr | sed -n 's/^package: \([^ ]*\) .*/\1/p')
+# tee -a: when stderr is a file (make test > log), opening /dev/stderr
+# without -a would truncate it.
+pkg=$(scripts/package.sh | tee -a /dev/stderr | sed -n 's/^package: \([^ ]*\) .*/\1/p')
 home=$(mktemp -d)
 trap 'rm -rf "$home"' EXIT
 HOME=$home scripts/install.sh "$pkg" >/dev/null
