@@ -66,6 +66,13 @@ func switches(w *instrument.UIWindow, e instrument.UIElement) int {
 	return 0
 }
 
+// everyOneCounts reports whether each control of e's kind is clicked,
+// not only the first clicksPerKind: buttons, and the items of a menu,
+// which are few and each do something else.
+func everyOneCounts(e instrument.UIElement) bool {
+	return e.Kind == "*widget.Button" || e.Kind == "*widget.menuItem"
+}
+
 func newCrawler(s *session) *crawler {
 	return &crawler{s: s, visited: map[string]bool{}, present: map[string]int{}, perKind: map[string]int{}, opened: map[string]int{}}
 }
@@ -140,7 +147,7 @@ func (c *crawler) next(w *instrument.UIWindow, scope string) (instrument.UIEleme
 	for _, i := range order {
 		e, k := candidates[i], names[i]
 		kind := fmt.Sprintf("%s|%s|%d", scope, e.Kind, int(e.X)/300) // rows of one list
-		if c.visited[k] || (e.Kind != "*widget.Button" && c.perKind[kind] >= clicksPerKind) {
+		if c.visited[k] || (!everyOneCounts(e) && c.perKind[kind] >= clicksPerKind) {
 			continue
 		}
 		c.visited[k] = true
@@ -250,7 +257,9 @@ func (c *crawler) opening(before, after *instrument.UIWindow, sc scope, opener i
 	if after == nil {
 		return scope{}, false
 	}
-	name := fmt.Sprintf("%s > [%s %s%s]", sc.name, opener.Kind, digits.ReplaceAllString(opener.Text, "#"), opener.Icon)
+	// The opener's column tells apart menus opened by alike buttons (a
+	// sidebar row's, the header's): each is explored in full.
+	name := fmt.Sprintf("%s > [%s %s%s @%d]", sc.name, opener.Kind, digits.ReplaceAllString(opener.Text, "#"), opener.Icon, int(opener.X)/300)
 	if top, ok := newOverlay(before, after); ok {
 		c.record(sc, top.Text)
 		files := strings.Contains(top.Text, "Save File") || strings.Contains(top.Text, "Open File")

@@ -227,7 +227,7 @@ func (j *journey) lightTheme() {
 	dark := j.brightness("before-light")
 	j.key(mainWindow, "ctrl+comma")
 	j.expectOverlay(mainWindow, "Theme", "Payload shown up to")
-	j.act("the theme select", func(e instrument.UIElement) bool { return e.Kind == "*widget.Select" && e.Layer >= 2 })
+	j.act("the theme select", func(e instrument.UIElement) bool { return e.Kind == "*ui.selectBox" && e.Layer >= 2 })
 	j.act("Light", func(e instrument.UIElement) bool { return e.Text == "Light" })
 	j.tap("Save")
 	j.waitMap("the settings to close", 10*time.Second, func(m instrument.UIMap) bool { return len(m.Window(mainWindow).Overlays) == 0 })
