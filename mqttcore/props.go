@@ -1,6 +1,7 @@
 package mqttcore
 
 import (
+	"bytes"
 	"encoding/binary"
 	"unicode/utf8"
 )
@@ -126,10 +127,25 @@ func propertyValue(typ, id byte, spec propSpec, b []byte) (int, *violation) {
 	if size < 0 || size > len(b) {
 		return 0, malformed("a %s whose property 0x%02X runs past its end", packetNames[typ], id)
 	}
-	if spec.typ != propBinary && strs > 0 && !utf8.Valid(b[:size]) {
-		return 0, malformed("a %s with property 0x%02X that is not UTF-8", packetNames[typ], id)
+	if spec.typ != propBinary && strs > 0 && !textStrings(b[:size], strs) {
+		return 0, malformed("a %s with property 0x%02X that is not UTF-8 text", packetNames[typ], id)
 	}
 	return size, propertyRange(typ, id, spec, b[:size])
+}
+
+// textStrings reports whether the n length-prefixed strings that make up
+// b (already checked to fit) are UTF-8 text without U+0000, as MQTT
+// requires of its strings (MQTT-1.5.4-1, -2). Their length prefixes are
+// not text and are skipped.
+func textStrings(b []byte, n int) bool {
+	for range n {
+		l := 2 + int(binary.BigEndian.Uint16(b))
+		if s := b[2:l]; !utf8.Valid(s) || bytes.IndexByte(s, 0) >= 0 {
+			return false
+		}
+		b = b[l:]
+	}
+	return true
 }
 
 // lengthPrefixed returns the size of the length-prefixed string at b[at:],

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -33,6 +34,12 @@ var publishCases = []packets.Publish{
 		User: []packets.User{{Key: "k", Value: "v"}, {Key: "k", Value: "again"}, {Key: "", Value: ""}},
 	}},
 	{Topic: "ünïcode/☃", Payload: []byte("snow"), Properties: &packets.Properties{TopicAlias: ptr[uint16](1), SubscriptionIdentifier: ptr(1)}},
+	// Lengths of 128 to 255, and others with a low byte over 0x7F, are no
+	// UTF-8 on their own: the check must read the text, not its length.
+	{Topic: "long/props", Payload: []byte("p"), Properties: &packets.Properties{
+		ContentType: strings.Repeat("c", 200), ResponseTopic: strings.Repeat("r", 128),
+		User: []packets.User{{Key: strings.Repeat("k", 255), Value: strings.Repeat("v", 400)}},
+	}},
 }
 
 // pahoDecode reads a whole packet as paho does and converts it as the
@@ -117,15 +124,18 @@ func TestDecodePublishRefusesMalformed(t *testing.T) {
 		header byte
 		body   []byte
 	}{
-		"no topic length":      {0x30, []byte{0}},
-		"topic past the end":   {0x30, []byte{0, 9, 'a'}},
-		"no packet ID":         {0x32, []byte{0, 1, 'a', 0}},
-		"QoS 3":                {0x36, []byte{0, 1, 'a', 0, 1, 0}},
-		"properties past end":  {0x30, []byte{0, 1, 'a', 5, 1}},
-		"unknown property":     {0x30, []byte{0, 1, 'a', 2, 0x7f, 0}},
-		"not a PUBLISH one":    {0x30, []byte{0, 1, 'a', 2, 0x11, 0}}, // session expiry
-		"string past its end":  {0x30, []byte{0, 1, 'a', 3, 0x03, 0, 9}},
-		"bad variable integer": {0x30, []byte{0, 1, 'a', 0xff, 0xff, 0xff, 0xff}},
+		"no topic length":        {0x30, []byte{0}},
+		"topic past the end":     {0x30, []byte{0, 9, 'a'}},
+		"no packet ID":           {0x32, []byte{0, 1, 'a', 0}},
+		"QoS 3":                  {0x36, []byte{0, 1, 'a', 0, 1, 0}},
+		"properties past end":    {0x30, []byte{0, 1, 'a', 5, 1}},
+		"unknown property":       {0x30, []byte{0, 1, 'a', 2, 0x7f, 0}},
+		"not a PUBLISH one":      {0x30, []byte{0, 1, 'a', 2, 0x11, 0}}, // session expiry
+		"string past its end":    {0x30, []byte{0, 1, 'a', 3, 0x03, 0, 9}},
+		"bad variable integer":   {0x30, []byte{0, 1, 'a', 0xff, 0xff, 0xff, 0xff}},
+		"content type not UTF-8": {0x30, []byte{0, 1, 'a', 4, 0x03, 0, 1, 0xff}},
+		"content type with NUL":  {0x30, []byte{0, 1, 'a', 4, 0x03, 0, 1, 0}},
+		"user value not UTF-8":   {0x30, []byte{0, 1, 'a', 7, 0x26, 0, 1, 'k', 0, 1, 0xc3}},
 	}
 	for name, c := range cases {
 		var topics topicCache
