@@ -1,6 +1,7 @@
 package localbroker
 
 import (
+	"bytes"
 	"testing"
 	"time"
 
@@ -71,8 +72,9 @@ func TestFiltersRefused(t *testing.T) {
 
 // TestPacketsRefusedWithDisconnect: a SUBSCRIBE with Subscription
 // Identifier 0 and a PUBLISH on a topic alias never defined are protocol
-// errors: DISCONNECT 0x82. mochi granted the one and published the other
-// to the empty topic.
+// errors: DISCONNECT 0x82, as is a Payload Format Indicator other than 0
+// or 1. mochi granted the first, published the second to the empty topic
+// and retained the last.
 func TestPacketsRefusedWithDisconnect(t *testing.T) {
 	b := startBroker(t, testConfig())
 	for _, tc := range []struct {
@@ -82,6 +84,9 @@ func TestPacketsRefusedWithDisconnect(t *testing.T) {
 		{"Subscription Identifier 0", []byte{0x82, 9, 0, 1, 2, 0x0B, 0, 0, 1, 'a', 0}},
 		{"undefined topic alias", []byte{0x30, 6, 0, 0, 3, 0x23, 0, 7}},
 		{"Subscription Identifier twice", []byte{0x82, 11, 0, 1, 4, 0x0B, 1, 0x0B, 2, 0, 1, 'a', 0}},
+		// Retained, it reached every subscriber again on each reconnect,
+		// and those that check the property closed the connection on it.
+		{"Payload Format Indicator 2", []byte{0x31, 7, 0, 1, 'p', 2, 0x01, 0x02, 'x'}},
 	} {
 		c := connected(t, b, "c")
 		c.sendRaw(tc.packet)
@@ -90,5 +95,29 @@ func TestPacketsRefusedWithDisconnect(t *testing.T) {
 			t.Errorf("%s: packet type %d reason 0x%02x (%v), want DISCONNECT 0x82", tc.name, pk.FixedHeader.Type, pk.ReasonCode, err)
 		}
 		_ = c.conn.Close()
+	}
+	sub := connected(t, b, "later")
+	sub.subscribe(packets.Properties{}, packets.Subscription{Filter: "p"})
+	sub.expectNothing(500 * time.Millisecond)
+}
+
+// TestRefusedPacketLoggedBySize: a refused PUBLISH is logged by its kind
+// and size. Logged whole, its payload took four bytes of log for each of
+// its own, so that a few refused large packets filled the disk.
+func TestRefusedPacketLoggedBySize(t *testing.T) {
+	var log logBuffer
+	cfg := testConfig()
+	cfg.Logger = logTo(&log)
+	b := startBroker(t, cfg)
+	c := connected(t, b, "c")
+	payload := bytes.Repeat([]byte{0xff}, 100_000)
+	body := append([]byte{0, 0, 3, 0x23, 0, 7}, payload...) // an alias never defined
+	c.sendRaw(append(append([]byte{0x30}, varint(len(body))...), body...))
+	if pk, err := c.read(5 * time.Second); err != nil || pk.FixedHeader.Type != packets.Disconnect {
+		t.Fatalf("packet type %d (%v), want DISCONNECT", pk.FixedHeader.Type, err)
+	}
+	waitFor(t, "the log line", func() bool { return log.contains("error processing packet") })
+	if n := len(log.String()); n > 2000 || !log.contains("type=Publish", "bytes=100006") {
+		t.Errorf("the log holds %d bytes for one refused packet:\n%.300s", n, log.String())
 	}
 }

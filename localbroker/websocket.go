@@ -1,7 +1,10 @@
 package localbroker
 
 import (
+	"net"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/gorilla/websocket"
 	"github.com/mochi-mqtt/server/v2/listeners"
@@ -10,11 +13,39 @@ import (
 )
 
 // upgrader accepts the "mqtt" subprotocol that MQTT over WebSocket uses
-// (MQTT 5.0 section 6). Origins are not checked: browsers are not the
-// broker's clients, and it binds to loopback by default.
+// (MQTT 5.0 section 6), from the origins sameMachineOrSite allows.
 var upgrader = websocket.Upgrader{
 	Subprotocols: []string{wsconn.Subprotocol},
-	CheckOrigin:  func(*http.Request) bool { return true },
+	CheckOrigin:  sameMachineOrSite,
+}
+
+// sameMachineOrSite allows a WebSocket upgrade that a web page of this
+// machine (localhost, a loopback address) or of the broker's own host
+// asks for, and one that no browser asks for (no Origin: mosquitto's
+// clients, MQTT.js under Node). A page of any other site is refused: a
+// browser on the laptop reaches 127.0.0.1, so binding to loopback does
+// not keep a hostile page off the broker.
+func sameMachineOrSite(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	host := u.Hostname()
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return true
+	}
+	own := r.Host
+	if h, _, err := net.SplitHostPort(r.Host); err == nil {
+		own = h
+	}
+	return strings.EqualFold(host, strings.Trim(own, "[]"))
 }
 
 func (l *listener) serveWebSocket(establish listeners.EstablishFn) {

@@ -591,7 +591,10 @@ func (s *Server) receivePacket(cl *Client, pk packets.Packet) error {
 			_ = s.DisconnectClient(cl, code)
 		}
 
-		s.Log.Warn("error processing packet", "error", err, "client", cl.ID, "listener", cl.Net.Listener, "pk", pk)
+		// mqttdesk: the packet's kind and size, not its contents: a refused
+		// 30 MB PUBLISH wrote 120 MB to the log.
+		s.Log.Warn("error processing packet", "error", err, "client", cl.ID, "listener", cl.Net.Listener,
+			"type", packets.PacketNames[pk.FixedHeader.Type], "bytes", pk.FixedHeader.Remaining)
 
 		return err
 	}

@@ -64,7 +64,7 @@ var (
 	ErrMalformedSessionPresent                = Code{Code: 0x81, Reason: "malformed packet: session present"}
 	ErrMalformedReasonCode                    = Code{Code: 0x81, Reason: "malformed packet: reason code"}
 	ErrProtocolViolation                      = Code{Code: 0x82, Reason: "protocol violation"}
-	ErrProtocolViolationDuplicateProperty     = Code{Code: 0x82, Reason: "protocol violation: a property included twice"}                                      // mqttdesk
+	ErrProtocolViolationDuplicateProperty     = Code{Code: 0x82, Reason: "protocol violation: a property included twice"}                                         // mqttdesk
 	ErrProtocolViolationZeroProperty          = Code{Code: 0x82, Reason: "protocol violation: receive maximum, maximum packet size or subscription identifier 0"} // mqttdesk
 	ErrProtocolViolationProtocolName          = Code{Code: 0x82, Reason: "protocol violation: protocol name"}
 	ErrProtocolViolationProtocolVersion       = Code{Code: 0x82, Reason: "protocol violation: protocol version"}
@@ -89,6 +89,7 @@ var (
 	ErrProtocolViolationInvalidSharedNoLocal  = Code{Code: 0x82, Reason: "protocol violation: invalid shared no local"}
 	ErrProtocolViolationNoFilters             = Code{Code: 0x82, Reason: "protocol violation: must contain at least one filter"}
 	ErrProtocolViolationInvalidReason         = Code{Code: 0x82, Reason: "protocol violation: invalid reason"}
+	ErrProtocolViolationInvalidPayloadFormat  = Code{Code: 0x82, Reason: "protocol violation: payload format indicator not 0 or 1"} // mqttdesk
 	ErrProtocolViolationOversizeSubID         = Code{Code: 0x82, Reason: "protocol violation: oversize subscription id"}
 	ErrProtocolViolationDupNoQos              = Code{Code: 0x82, Reason: "protocol violation: dup true with no qos"}
 	ErrProtocolViolationUnsupportedProperty   = Code{Code: 0x82, Reason: "protocol violation: unsupported property"}

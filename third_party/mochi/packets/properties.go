@@ -407,6 +407,9 @@ func (p *Properties) Decode(pkt byte, b *bytes.Buffer) (n int, err error) {
 		case PropPayloadFormat:
 			p.PayloadFormat, offset, err = decodeByte(bt, offset)
 			p.PayloadFormatFlag = true
+			if err == nil && p.PayloadFormat > 1 { // mqttdesk: only 0 and 1 are defined
+				return n + bu, ErrProtocolViolationInvalidPayloadFormat
+			}
 		case PropMessageExpiryInterval:
 			p.MessageExpiryInterval, offset, err = decodeUint32(bt, offset)
 		case PropContentType:
