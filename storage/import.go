@@ -86,7 +86,7 @@ func (im *importer) commit() error {
 		}
 		for _, sp := range im.staged {
 			if sp.p.Options.Name != "" {
-				sp.p.Options.Name = importedName(sp.p.Options.Name, taken)
+				sp.p.Options.Name = taken.importedName(sp.p.Options.Name)
 			}
 			if err := im.s.putProfile(tx, sp.p); err != nil {
 				return err

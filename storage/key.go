@@ -40,7 +40,7 @@ const noKeyringEnv = "MQTTDESK_KEYRING"
 // read.
 func loadKey(dir string, hasSecrets bool) (*secretBox, string, error) {
 	path := filepath.Join(dir, KeyFileName)
-	key, err := os.ReadFile(path)
+	key, err := readKeyFile(path)
 	if err == nil {
 		box, err := newSecretBox(key)
 		if err != nil {
@@ -58,6 +58,22 @@ func loadKey(dir string, hasSecrets bool) (*secretBox, string, error) {
 		}
 	}
 	return newKeyFile(path)
+}
+
+// maxKeyFile bounds what is read of a key file: a key is 32 bytes.
+const maxKeyFile = 4096
+
+// readKeyFile reads the key file at path, refusing what is no regular
+// file (a pipe would block the read for ever) or is far larger than a key.
+func readKeyFile(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() || st.Size() > maxKeyFile {
+		return nil, fmt.Errorf("not a key file (%s, %d bytes)", st.Mode().Type(), st.Size())
+	}
+	return os.ReadFile(path)
 }
 
 // keyFromKeyring returns the key kept in the keyring, making it there when

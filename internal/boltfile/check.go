@@ -27,6 +27,21 @@ func (e *DamageError) Error() string { return ErrDamaged.Error() + " (" + e.Deta
 
 func (e *DamageError) Unwrap() error { return ErrDamaged }
 
+// fileKind names what a path that is no regular file is.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "directory"
+	case m&os.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&os.ModeSocket != 0:
+		return "socket"
+	case m&os.ModeDevice != 0:
+		return "device"
+	}
+	return "special file"
+}
+
 func damage(format string, args ...any) error {
 	return &DamageError{Detail: fmt.Sprintf(format, args...)}
 }
@@ -68,10 +83,17 @@ type Options struct {
 // file where the lock cannot be shared (Windows). Damage is a
 // *DamageError; a file another process keeps locked is ErrLocked.
 func Check(path string, o Options) error {
-	f, err := os.Open(path)
+	st, err := os.Stat(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
+	if err != nil {
+		return err
+	}
+	if !st.Mode().IsRegular() { // a pipe would block the open for ever
+		return damage("it is a %s, not a file", fileKind(st.Mode()))
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
