@@ -232,7 +232,7 @@ func TestMostDropped(t *testing.T) {
 }
 
 // TestBrokerStartsAgainIfLeftOn: the local broker left on starts with
-// mqttdesk; one switched off does not.
+// mqttdesk, its connection open; one switched off does not.
 func TestBrokerStartsAgainIfLeftOn(t *testing.T) {
 	dir := t.TempDir()
 	for _, on := range []bool{true, false} {
@@ -261,6 +261,15 @@ func TestBrokerStartsAgainIfLeftOn(t *testing.T) {
 		a.AutoConnect(context.Background())
 		if got := a.LocalBroker().Running; got != on {
 			t.Errorf("left on %v: running after a restart %v (%v)", on, got, a.LocalBroker().Err)
+		}
+		if on {
+			p, err := a.localBrokerProfile()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st := a.State(p.ID); st.State != "connected" {
+				t.Errorf("after a restart the broker's connection is %s (%s)", st.State, st.Err)
+			}
 		}
 		if err := a.Close(); err != nil {
 			t.Fatal(err)
