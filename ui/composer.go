@@ -40,7 +40,9 @@ type composer struct {
 	payload *entry
 	send    *widget.Button
 	problem *widget.Label
-	props   *widget.Accordion // MQTT 5 properties, folded
+	// problemState is the connection's state when problem was shown.
+	problemState string
+	props        *widget.Accordion // MQTT 5 properties, folded
 
 	contentType, responseTopic, correlation, expiry, alias, userProps *entry
 	utf8                                                              *widget.Check
@@ -239,11 +241,20 @@ func (c *composer) publish() {
 }
 
 // showProblem says what went wrong in the status line's place, until the
-// next publish.
+// next publish or until the connection's state changes (a "not connected"
+// is stale once it connects).
 func (c *composer) showProblem(text string) {
 	c.problem.SetText(text)
 	c.problem.Show()
+	c.problemState = c.v.lastState
 	c.v.status.Hide()
+}
+
+// stateShown clears a problem shown in another state of the connection.
+func (c *composer) stateShown(state string) {
+	if c.problem.Visible() && state != c.problemState {
+		c.clearProblem()
+	}
 }
 
 func (c *composer) clearProblem() {

@@ -98,3 +98,19 @@ func TestOneLineMessagesVisibleAt1280x800(t *testing.T) {
 	}
 	t.Logf("list %.0f px high; normal row %.0f px, compact row %.0f px", l.list.Size().Height, currentRowMetrics().height, currentRowMetrics().compactHeight)
 }
+
+// TestCompactModeKeepsThePlace: switching compact mode while scrolled up
+// keeps the message at the top of the list there; it jumped a thousand
+// messages away.
+func TestCompactModeKeepsThePlace(t *testing.T) {
+	q := useMainQueue(t)
+	w := conversationWindow(t, q, oneLineMessages(300), fyne.NewSize(1280, 800))
+	l := w.view.messages
+	l.list.ScrollToOffset(float32(l.firstRowOf(120)) * l.builtHeight)
+	for _, mode := range []string{"compact", "normal"} {
+		w.toggleCompact()
+		if got := l.topItem(); got < 119 || got > 121 {
+			t.Errorf("after switching to %s mode the list shows message %d at the top, was 120", mode, got)
+		}
+	}
+}

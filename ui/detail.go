@@ -80,7 +80,10 @@ func newMessageDetail(l *messageList, settings payloadSettings) *messageDetail {
 	d.showAll = widget.NewButton("Show all", d.expand)
 	d.showAll.Hide()
 	d.notice.Hide()
-	actions := container.NewHBox(
+	// In rows as the width allows, so that the pane fits beside the sidebar
+	// on a 1024 px screen.
+	flow := &flowLayout{}
+	actions := container.New(flow,
 		widget.NewButtonWithIcon("Copy topic", theme.ContentCopyIcon(), func() { l.copied(d.msg.Topic, "the topic") }),
 		widget.NewButtonWithIcon("Copy payload", theme.ContentCopyIcon(), func() { l.copied(string(d.msg.Payload), "the payload") }),
 		widget.NewButtonWithIcon("Publish again…", theme.MailSendIcon(), func() { l.v.composer.recall(d.msg) }),
@@ -93,7 +96,7 @@ func newMessageDetail(l *messageList, settings payloadSettings) *messageDetail {
 	d.watch = &widthWatch{changed: d.widthChanged}
 	d.sideways = container.NewHScroll(d.payload)
 	area := container.New(d.watch, d.sideways)
-	d.view = container.NewBorder(top, nil, nil, nil, container.NewPadded(area))
+	d.view = container.New(headLayout{}, top, container.NewPadded(area))
 	return d
 }
 
@@ -207,12 +210,18 @@ func (d *messageDetail) expand() {
 	d.layOut()
 }
 
-// wrapLines splits text into lines of at most width runes.
+// wrapLines splits text into lines of at most width runes, between words
+// where it can. Joined, the lines are text again.
 func wrapLines(text string, width int) []string {
 	var out []string
 	for _, line := range strings.Split(text, "\n") {
-		for len(line) > width {
+		for utf8.RuneCountInString(line) > width {
 			cut := truncateRunes(line, width)
+			// Break after a space in the second half, so that words and
+			// values stay whole; a longer word is broken where it must be.
+			if sp := strings.LastIndexByte(cut, ' '); sp >= len(cut)/2 {
+				cut = cut[:sp+1]
+			}
 			out = append(out, cut)
 			line = line[len(cut):]
 		}

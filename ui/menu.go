@@ -49,8 +49,7 @@ func (w *Window) editMenu() *fyne.Menu {
 
 // viewMenu switches the message list's compact mode and zooms the window, as MQTTX's Ctrl+=, Ctrl+- and Ctrl+0 do.
 func (w *Window) viewMenu() *fyne.Menu {
-	a := fyne.CurrentApp()
-	z := func(steps int) func() { return func() { zoom(a, steps, w.core.AppSettings().Theme) } }
+	z := func(steps int) func() { return func() { w.zoom(steps) } }
 	compact := fyne.NewMenuItem("Compact message list", w.toggleCompact)
 	compact.Shortcut = compactShortcut
 	return fyne.NewMenu("View",
@@ -59,6 +58,20 @@ func (w *Window) viewMenu() *fyne.Menu {
 		item("Zoom in", fyne.KeyEqual, z(1)),
 		item("Zoom out", fyne.KeyMinus, z(-1)),
 		item("Actual size", fyne.Key0, z(0)))
+}
+
+// zoom zooms by steps (0: back to 100 %). Zooming in may grow the window
+// to fit; back at 100 % or below, it gets its size from before that.
+func (w *Window) zoom(steps int) {
+	a := fyne.CurrentApp()
+	if steps > 0 && w.unzoomed.IsZero() {
+		w.unzoomed = w.Canvas().Size()
+	}
+	zoom(a, steps, w.core.AppSettings().Theme)
+	if !w.unzoomed.IsZero() && zoomOf(a) <= 1 {
+		w.Resize(w.unzoomed)
+		w.unzoomed = fyne.Size{}
+	}
 }
 
 func (w *Window) connectionMenu() *fyne.Menu {

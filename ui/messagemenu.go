@@ -20,10 +20,12 @@ func (l *messageList) messageMenu(m app.ViewMessage) *fyne.Menu {
 			l.copied(payload.Show(m.Payload, f, 0).Text, "the payload as "+string(f))
 		})
 	}
+	asJSON := copyAs("Copy as JSON", payload.JSON)
+	asJSON.Disabled = !json.Valid(m.Payload) // it would copy the text as it is
 	return fyne.NewMenu("",
 		fyne.NewMenuItem("Copy topic", func() { l.copied(m.Topic, "the topic") }),
 		fyne.NewMenuItem("Copy payload", func() { l.copied(string(m.Payload), "the payload") }),
-		copyAs("Copy as JSON", payload.JSON),
+		asJSON,
 		copyAs("Copy as hex", payload.Hex),
 		fyne.NewMenuItem("Copy as Base64", func() {
 			l.copied(base64.StdEncoding.EncodeToString(m.Payload), "the payload as Base64")

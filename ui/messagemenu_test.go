@@ -54,6 +54,10 @@ func TestMessageRightClickMenu(t *testing.T) {
 		t.Errorf("after Copy payload the status line says %q", w.view.status.Text)
 	}
 
+	if itemOf(t, l.messageMenu(raw), "Copy as JSON").Disabled == itemOf(t, l.messageMenu(l.items[1]), "Copy as JSON").Disabled {
+		t.Error("Copy as JSON is offered alike for binary bytes and for JSON")
+	}
+
 	itemOf(t, l.messageMenu(l.items[1]), "Publish again…").Action()
 	c := w.view.composer
 	if c.topic.Text != "lab/sensor/1" || c.format.Selected != "JSON" || c.payload.Text != string(l.items[1].Payload) {

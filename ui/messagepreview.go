@@ -39,24 +39,35 @@ func previewOf(p []byte, format payload.Format, cols, lines int) []string {
 		}
 		room := lines - len(out)
 		if room == 0 { // the whole line is hidden
-			return markCut(out, cols, 0, len(src)-i, s.Shortened)
+			return markCut(out, cols, 0, len(src)-i, shortenedFrom(p, s.Shortened))
 		}
 		out = append(out, wrapped[:room]...)
 		hidden := strings.Join(wrapped[room:], "")
-		return markCut(out, cols, utf8.RuneCountInString(hidden), len(src)-i-1, s.Shortened)
+		return markCut(out, cols, utf8.RuneCountInString(hidden), len(src)-i-1, shortenedFrom(p, s.Shortened))
 	}
 	if s.Shortened {
-		return markCut(out, cols, 0, 0, true)
+		return markCut(out, cols, 0, 0, len(p))
 	}
 	return out
 }
 
+// shortenedFrom is the payload's whole size when the preview was made of
+// its start only, and 0 when it was made of all of it.
+func shortenedFrom(p []byte, shortened bool) int {
+	if shortened {
+		return len(p)
+	}
+	return 0
+}
+
 // markCut ends the last of lines with how much was left out: chars of
-// its own line, then whole lines, then a note when the payload itself was
-// shortened for the preview. Characters the marker displaces are counted.
-func markCut(lines []string, cols, chars, more int, shortened bool) []string {
+// its own line, then whole lines. When the preview was made of the
+// payload's start only (whole is its size), counts of what follows would
+// be wrong, so it says the payload's size instead. Characters the marker
+// displaces are counted.
+func markCut(lines []string, cols, chars, more, whole int) []string {
 	last := lines[len(lines)-1]
-	what := cutMarker(chars, more, shortened)
+	what := cutMarker(chars, more, whole)
 	for range 3 { // the count can gain a digit as the line shrinks
 		keep := max(cols-utf8.RuneCountInString(what)-1, 0)
 		n := utf8.RuneCountInString(last)
@@ -65,22 +76,22 @@ func markCut(lines []string, cols, chars, more int, shortened bool) []string {
 		}
 		chars += n - keep
 		last = truncateRunes(last, keep)
-		what = cutMarker(chars, more, shortened)
+		what = cutMarker(chars, more, whole)
 	}
 	lines[len(lines)-1] = strings.TrimRight(last+" "+what, " ")
 	return lines
 }
 
-func cutMarker(chars, more int, shortened bool) string {
+func cutMarker(chars, more, whole int) string {
+	if whole > 0 {
+		return "… " + sizeText(whole) + " in all, more in the details"
+	}
 	var parts []string
 	if chars > 0 {
 		parts = append(parts, fmt.Sprintf("+%d chars", chars))
 	}
 	if more > 0 {
 		parts = append(parts, "+"+plural(int64(more), "line"))
-	}
-	if shortened {
-		parts = append(parts, "more in the details")
 	}
 	return "… " + strings.Join(parts, ", ")
 }

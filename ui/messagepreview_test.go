@@ -47,3 +47,26 @@ func TestPreviewMarksWhatItHides(t *testing.T) {
 		}
 	}
 }
+
+// TestPreviewOfALongPayloadSaysItsSize: a preview made of the start of a
+// long payload cannot count what follows; it says the payload's size.
+func TestPreviewOfALongPayloadSaysItsSize(t *testing.T) {
+	long := strings.Repeat("x", 22_505)
+	got := strings.Join(previewOf([]byte(long), payload.Plain, 80, 3), "\n")
+	if !strings.HasSuffix(got, "… 22.0 KiB in all, more in the details") {
+		t.Errorf("the preview of 22,505 characters ends %q", got[max(len(got)-60, 0):])
+	}
+}
+
+// TestPreviewWrapsBetweenWords: a line wraps after a space, not inside a
+// word, unless the word is longer than the line.
+func TestPreviewWrapsBetweenWords(t *testing.T) {
+	got := previewOf([]byte(`{"sensor": "kitchen", "ok": true}`), payload.Plain, 30, 3)
+	if len(got) != 2 || got[1] != "true}" {
+		t.Errorf("wrapped as %q", got)
+	}
+	word := strings.Repeat("y", 50)
+	if got := previewOf([]byte(word), payload.Plain, 30, 3); strings.Join(got, "") != word {
+		t.Errorf("a long word wrapped as %q", got)
+	}
+}

@@ -84,6 +84,7 @@ func (l *messageList) buildRows() {
 		}
 	}
 	l.rows = rows
+	l.builtHeight = l.rowHeight()
 	l.previews.prune(l.items)
 }
 

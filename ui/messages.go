@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"image/color"
@@ -38,6 +39,11 @@ type messageList struct {
 	// listPart is the list with the "new messages below" marker over it.
 	listPart *fyne.Container
 	newBelow *messagesBelow
+	// builtHeight is the row height rows were built for: the scroll offset
+	// is in it until the list is drawn again.
+	builtHeight float32
+	// detailOffset is where the user left the splitter over the detail pane.
+	detailOffset float64
 
 	live, older []app.ViewMessage
 	results     []app.ViewMessage // search results, while searching
@@ -127,12 +133,26 @@ func (l *messageList) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 // relayout wraps the previews again, as after the list's width, the
 // format or the mode changed.
 func (l *messageList) relayout() {
-	atBottom := l.atBottom()
+	atBottom, top := l.atBottom(), l.topItem()
 	l.buildRows()
 	l.list.Refresh()
-	if atBottom {
+	switch {
+	case atBottom:
 		l.list.ScrollToBottom()
+	case top >= 0: // the message at the top stays there
+		l.list.ScrollToOffset(float32(l.firstRowOf(top)) * l.builtHeight)
 	}
+}
+
+// topItem is the index of the message at the top of the list, or -1.
+func (l *messageList) topItem() int {
+	if l.builtHeight <= 0 {
+		return -1
+	}
+	if i := int(l.list.GetScrollOffset() / l.builtHeight); i < len(l.rows) {
+		return l.rows[i].item
+	}
+	return -1
 }
 
 // showLive draws the newest messages the refresh loop read, keeping the
@@ -175,7 +195,7 @@ func (l *messageList) setItems(items []app.ViewMessage) {
 }
 
 func (l *messageList) atBottom() bool {
-	h := l.rowHeight()
+	h := cmp.Or(l.builtHeight, l.rowHeight())
 	content := float32(len(l.rows)) * h
 	return l.list.GetScrollOffset()+l.list.Size().Height >= content-h
 }
@@ -204,6 +224,9 @@ func (l *messageList) tapped(i widget.ListItemID) {
 
 // selectMessage shows m in the detail pane; nil closes it.
 func (l *messageList) selectMessage(m *app.ViewMessage) {
+	if open, ok := l.body.Objects[0].(*container.Split); ok {
+		l.detailOffset = open.Offset // kept for the next message opened
+	}
 	if m == nil {
 		l.selected = 0
 		l.body.Objects = []fyne.CanvasObject{l.listPart}
@@ -211,7 +234,7 @@ func (l *messageList) selectMessage(m *app.ViewMessage) {
 		l.selected = m.Seq
 		l.detail.show(*m)
 		split := container.NewVSplit(l.listPart, l.detail.view)
-		split.Offset = 0.55
+		split.Offset = cmp.Or(l.detailOffset, 0.5)
 		l.body.Objects = []fyne.CanvasObject{split}
 	}
 	l.body.Refresh()

@@ -54,7 +54,11 @@ func newSearchOptions(changed func()) *searchOptions {
 // expression, time range and extra, hidden until the options button
 // shows it.
 func (o *searchOptions) layOut(direction, extra fyne.CanvasObject) {
-	o.row = container.NewBorder(nil, nil, direction, container.NewHBox(o.regexp, o.since, extra), o.topic)
+	// Two rows, so that the options fit a 1024 px screen beside the sidebar.
+	o.row = container.NewVBox(
+		container.NewBorder(nil, nil, direction, nil, o.topic),
+		container.NewHBox(o.regexp, o.since, extra),
+	)
 	o.row.Hide()
 }
 

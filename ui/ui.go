@@ -58,6 +58,9 @@ type Window struct {
 	current     atomic.Pointer[connView] // view, for the refresh loop
 	dialogs     dialogStack
 	logs        logWindows // protocol log windows open
+	// unzoomed is the window's size before zooming in grew it; zooming
+	// back gives it that size again, as Fyne never shrinks a window.
+	unzoomed fyne.Size
 	// onMessagesShown, when set, is called on the Fyne goroutine each time
 	// the shown connection's message list is filled (see OnMessagesShown).
 	onMessagesShown func()

@@ -194,3 +194,36 @@ func TestRestartShowsTheConnectionUsedLast(t *testing.T) {
 		t.Errorf("the window opens on %q, want the one used last", got)
 	}
 }
+
+// TestAProblemGoesWhenTheConnectionChanges: "not connected", shown when
+// the user sends while disconnected, does not stay in the status line's
+// place once the connection is open.
+func TestAProblemGoesWhenTheConnectionChanges(t *testing.T) {
+	q := useMainQueue(t)
+	core := openCore(t, nil)
+	if _, err := core.StartLocalBroker(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	w := newTestWindow(t, core)
+	f := w.newConnection("")
+	setText(f.name, "Lab")
+	setText(f.port, strconv.Itoa(core.BrokerSettings().TCPPort))
+	test.Tap(f.save)
+	q.runUntil(t, "the connection shown", func() bool {
+		for _, it := range w.connections.items {
+			if it.profile != nil && it.profile.Options.Name == "Lab" && (w.view == nil || w.view.profile.ID != it.profile.ID) {
+				w.open(*it.profile)
+			}
+		}
+		return w.view != nil && w.view.profile.Options.Name == "Lab"
+	})
+	v := w.view
+	v.composer.topic.SetText("lab/early")
+	setText(v.composer.payload, "too soon")
+	v.composer.publish()
+	q.runUntil(t, "the problem", func() bool { return v.composer.problem.Visible() })
+
+	w.connect(v.profile)
+	q.runUntil(t, "the connection to open", func() bool { return v.header.last.State == "connected" })
+	q.runUntil(t, "the problem to go", func() bool { return !v.composer.problem.Visible() && v.status.Visible() })
+}
