@@ -149,7 +149,7 @@ func showBrokerSettings(core brokerCore, win fyne.Window, dialogs *dialogStack, 
 		}
 	}, win)
 	submitOnEnter(d.Confirm, formWidgets(items)...)
-	dialogs.show(d)
+	dialogs.showSubmitting(d, d.Confirm)
 	focusFirst(win.Canvas(), formWidgets(items)...)
 }
 

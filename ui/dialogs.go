@@ -15,11 +15,18 @@ import (
 // close the one on top. Touched on the Fyne goroutine only.
 type dialogStack []dialog.Dialog
 
+// submitters are what Enter does in the open dialogs that have a default
+// action, when no field has the focus (a field's own Enter is
+// submitOnEnter's). Confirmations of what cannot be undone have none.
+// Fyne goroutine only.
+var submitters = map[dialog.Dialog]func(){}
+
 // show opens d, centred, and keeps it on the stack until it closes.
 func (s *dialogStack) show(d dialog.Dialog) {
 	*s = append(*s, d)
 	d.SetOnClosed(func() {
 		*s = slices.DeleteFunc(*s, func(o dialog.Dialog) bool { return o == d })
+		delete(submitters, d)
 	})
 	d.Show()
 	recentre()
@@ -114,8 +121,28 @@ func focusFirst(c fyne.Canvas, objs ...fyne.CanvasObject) {
 // it, and its first field has the focus.
 func (w *Window) showForm(d *dialog.FormDialog, items []*widget.FormItem) {
 	submitOnEnter(d.Submit, formWidgets(items)...)
-	w.dialogs.show(d)
+	w.dialogs.showSubmitting(d, d.Submit)
 	focusFirst(w.Canvas(), formWidgets(items)...)
+}
+
+// showSubmitting opens d as show does, Enter doing submit while no field
+// has the focus.
+func (s *dialogStack) showSubmitting(d dialog.Dialog, submit func()) {
+	s.show(d)
+	submitters[d] = submit
+}
+
+// submitTop does what Enter does in the newest dialog; false when it has
+// no default action.
+func (s *dialogStack) submitTop() bool {
+	if len(*s) == 0 {
+		return false
+	}
+	submit, ok := submitters[(*s)[len(*s)-1]]
+	if ok {
+		submit()
+	}
+	return ok
 }
 
 // closeTop closes the newest dialog, as Cancel would; false when none is open.
@@ -131,12 +158,17 @@ func (s *dialogStack) closeTop() bool {
 var escapeHandler = func() bool { return false }
 
 // listenForEscape makes Esc close the top dialog, whether or not an entry
-// has the focus, or else step back in the open connection (see escape).
+// has the focus, or else step back in the open connection (see escape);
+// and Enter, with no field focused, submit the top dialog (see
+// showSubmitting).
 func (w *Window) listenForEscape() {
 	escapeHandler = w.escape
 	w.Canvas().SetOnTypedKey(func(e *fyne.KeyEvent) {
-		if e.Name == fyne.KeyEscape {
+		switch e.Name {
+		case fyne.KeyEscape:
 			w.escape()
+		case fyne.KeyReturn, fyne.KeyEnter:
+			w.dialogs.submitTop()
 		}
 	})
 }

@@ -46,7 +46,7 @@ func (w *Window) showEditor(p model.Profile) *editorForm {
 	d = dialog.NewCustomWithoutButtons(title, body, w.Window)
 	d.Resize(fyne.NewSize(720, 620))
 	submitOnEnter(func() { saveThen(false) }, f.fields...)
-	w.dialogs.show(d)
+	w.dialogs.showSubmitting(d, func() { saveThen(false) })
 	w.Canvas().Focus(f.name)
 	return f
 }

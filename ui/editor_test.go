@@ -114,6 +114,12 @@ func TestKeyboard(t *testing.T) {
 	if len(w.dialogs) != 0 {
 		t.Fatal("Esc did not close the settings from a focused choice box")
 	}
+	menuItem(t, w, "Settings…").Action()
+	w.Canvas().Unfocus() // as after a click on a tick box
+	w.Canvas().(interface{ OnTypedKey() func(*fyne.KeyEvent) }).OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if len(w.dialogs) != 0 {
+		t.Fatal("Enter with no field focused did not save the settings")
+	}
 	for _, item := range []string{"New connection…", "Settings…", "Search messages", "Send"} {
 		if menuItem(t, w, item).Shortcut == nil {
 			t.Errorf("%s has no shortcut", item)

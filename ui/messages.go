@@ -3,8 +3,11 @@ package ui
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"image/color"
+	"regexp"
+	"regexp/syntax"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -284,6 +287,7 @@ func (l *messageList) startSearch() {
 		return
 	}
 	l.searching, l.results, l.searchNext = true, nil, 0
+	l.newBelow.button.Hide() // results are no live messages
 	l.runSearch(text)
 }
 
@@ -294,9 +298,18 @@ func (l *messageList) searchMore() {
 }
 
 func (l *messageList) runSearch(text string) {
+	if bad := l.badExpression(text); bad != "" {
+		l.results, l.searchNext, l.items = nil, 0, nil // no results of an older search stay
+		l.buildRows()
+		l.list.Refresh()
+		l.more.Hide()
+		l.info.SetText(bad)
+		l.info.Show()
+		return
+	}
 	q := l.query(text)
 	id, before := l.v.profile.ID, l.searchNext
-	l.info.SetText("Searching the whole history…")
+	l.info.SetText("Searching the history…")
 	l.info.Show()
 	type page struct {
 		msgs []app.ViewMessage
@@ -317,7 +330,7 @@ func (l *messageList) runSearch(text string) {
 		}
 		l.results = append(p.msgs, l.results...)
 		l.searchNext = p.next
-		l.info.SetText(searchSummary(len(l.results), text, p.next != 0))
+		l.info.SetText(searchSummary(len(l.results), l.searchWhat(text), p.next != 0))
 		l.more.Hidden = p.next == 0
 		l.more.Refresh()
 		l.items = l.results
@@ -327,12 +340,51 @@ func (l *messageList) runSearch(text string) {
 	})
 }
 
-func searchSummary(n int, text string, more bool) string {
-	s := fmt.Sprintf("%s matching %q in the whole history", plural(int64(n), "message"), text)
+// searchSummary says how many messages were found, and what for: what
+// is searchWhat's words.
+func searchSummary(n int, what string, more bool) string {
 	if more {
-		s = fmt.Sprintf("The newest %s matching %q; older ones may match too", plural(int64(n), "message"), text)
+		return fmt.Sprintf("The newest %s %s; older ones may match too", plural(int64(n), "message"), what)
 	}
-	return s
+	return fmt.Sprintf("%s %s", plural(int64(n), "message"), what)
+}
+
+// searchWhat says in words what the search box's text and the options
+// look for: `matching "abc" on lab/+ in the last hour`.
+func (l *messageList) searchWhat(text string) string {
+	var parts []string
+	switch {
+	case text != "" && l.options.regexp.Checked:
+		parts = append(parts, fmt.Sprintf("matching /%s/", text))
+	case text != "":
+		parts = append(parts, fmt.Sprintf("matching %q", text))
+	}
+	if t := strings.TrimSpace(l.options.topic.Text); t != "" {
+		parts = append(parts, "on "+t)
+	}
+	if i := l.options.since.SelectedIndex(); i > 0 {
+		parts = append(parts, "in the "+strings.ToLower(searchRanges[i].label))
+	} else {
+		parts = append(parts, "in the whole history")
+	}
+	return strings.Join(parts, " ")
+}
+
+// badExpression says why text is no regular expression, when the search
+// takes it as one; "" when it is fine.
+func (l *messageList) badExpression(text string) string {
+	if !l.options.regexp.Checked {
+		return ""
+	}
+	_, err := regexp.Compile(text)
+	var re *syntax.Error
+	if errors.As(err, &re) {
+		return fmt.Sprintf("That is not a regular expression: %s in %s.", re.Code, re.Expr)
+	}
+	if err != nil {
+		return "That is not a regular expression: " + err.Error() + "."
+	}
+	return ""
 }
 
 // stopSearch goes back to the live messages.
@@ -342,4 +394,5 @@ func (l *messageList) stopSearch() {
 	l.more.Hide()
 	l.setItems(l.liveItems())
 	l.list.ScrollToBottom()
+	l.newBelow.button.Hide() // the newest are in sight
 }

@@ -163,10 +163,11 @@ func (l *messageList) searchKey(k *fyne.KeyEvent) bool {
 // reports false when there was nothing of that to undo, so that Esc can go
 // on to whatever else it does.
 func (l *messageList) escape() bool {
-	open := l.search.Text != "" || l.searching || l.selected != 0 || l.options.topic.Text != ""
+	open := l.search.Text != "" || l.searching || l.selected != 0 || l.options.topic.Text != "" || l.options.regexp.Checked
 	l.search.SetText("")
 	l.options.topic.SetText("")
 	l.options.since.SetSelectedIndex(0)
+	l.options.regexp.SetChecked(false)
 	if l.searching {
 		l.stopSearch()
 	}

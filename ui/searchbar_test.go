@@ -52,3 +52,31 @@ func findButtonWithIcon(t *testing.T, o fyne.CanvasObject, icon string) *widget.
 	t.Fatalf("no button with icon %q", icon)
 	return nil
 }
+
+// TestSearchSaysWhatItLookedFor: the summary names the topic filter and
+// the time range, not an empty text and "the whole history"; a bad
+// regular expression is one sentence and no older results stay; Esc
+// unticks the regular expression.
+func TestSearchSaysWhatItLookedFor(t *testing.T) {
+	q := useMainQueue(t)
+	w := goldenWindow(t, q)
+	l := w.view.messages
+	l.options.topic.SetText("lab/+")
+	l.options.since.SetSelectedIndex(3)
+	l.startSearch()
+	q.runUntil(t, "the search", func() bool { return l.searching && !strings.HasPrefix(l.info.Text, "Searching") })
+	if want := "on lab/+ in the last 24 hours"; !strings.Contains(l.info.Text, want) || strings.Contains(l.info.Text, `""`) {
+		t.Errorf("the summary says %q, want it to say %q", l.info.Text, want)
+	}
+
+	l.options.regexp.SetChecked(true)
+	l.search.SetText("[(")
+	l.startSearch()
+	if !strings.HasPrefix(l.info.Text, "That is not a regular expression: missing closing ]") || len(l.items) != 0 {
+		t.Errorf("a bad expression: %q, %d results shown", l.info.Text, len(l.items))
+	}
+	l.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if l.options.regexp.Checked || l.searching {
+		t.Errorf("after Esc: regular expression ticked %v, searching %v", l.options.regexp.Checked, l.searching)
+	}
+}
