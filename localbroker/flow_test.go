@@ -86,6 +86,9 @@ func TestReceiveMaximumOnResume(t *testing.T) {
 		p.publish("resume", []byte{byte(id)}, 1, false, packets.Properties{}, id)
 		p.expect(packets.Puback)
 	}
+	// The PUBACK comes before the message is queued to subscribers: wait
+	// until the session holds all five, or the reconnect races the last.
+	waitFor(t, "five messages queued", func() bool { return b.inflight("resume") == 5 })
 	s2 := dialRaw(t, b.mustEndpoint(t, "mqtt").Addr, 5)
 	if !s2.connect(receiveMax2("resume", false)).SessionPresent {
 		t.Fatal("session not present")

@@ -51,6 +51,18 @@ func (b *Broker) hasSession(clientID string) bool {
 	return ok
 }
 
+// inflight returns how many messages the broker holds in flight for
+// clientID, sent or waiting.
+func (b *Broker) inflight(clientID string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	cl, ok := b.srv.Clients.Get(clientID)
+	if !ok {
+		return 0
+	}
+	return cl.State.Inflight.Len()
+}
+
 // subscriptions returns how many subscriptions the client clientID holds.
 func (b *Broker) subscriptions(clientID string) int {
 	b.mu.Lock()

@@ -320,9 +320,7 @@ func (cl *Client) ResendInflightMessages(force bool) error {
 			tk.FixedHeader.Dup = true // [MQTT-3.3.1-1] [MQTT-3.3.1-3]
 			// mqttdesk: no more than the client's Receive Maximum; the rest
 			// is held back (Expiry -1) and sent as acknowledgements come.
-			if !cl.State.Inflight.TakeSendQuota() {
-				tk.Expiry = -1
-				cl.State.Inflight.Set(tk)
+			if quota, _ := cl.State.Inflight.SetTakingQuota(tk); !quota {
 				continue
 			}
 			tk = cl.released(tk)

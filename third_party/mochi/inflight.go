@@ -39,15 +39,20 @@ func (i *Inflight) Set(m packets.Packet) bool {
 	i.Lock()
 	defer i.Unlock()
 
+	return i.setLocked(m)
+}
+
+// setLocked is Set under the lock. mqttdesk: added.
+func (i *Inflight) setLocked(m packets.Packet) bool {
 	old, ok := i.internal[m.PacketID]
 	i.internal[m.PacketID] = m
-	i.bytes += queuedSize(&m) // mqttdesk
+	i.bytes += queuedSize(&m)
 	i.held += heldCount(m)
 	if ok {
 		i.bytes -= queuedSize(&old)
 		i.held -= heldCount(old)
 	}
-	if !ok { // mqttdesk: a replaced packet (PUBREC for a PUBLISH) keeps its place
+	if !ok { // a replaced packet (PUBREC for a PUBLISH) keeps its place
 		i.order[m.PacketID] = i.next
 		i.next++
 	}
@@ -143,6 +148,23 @@ func (i *Inflight) NextImmediate() (packets.Packet, bool) {
 		}
 	}
 	return first, found
+}
+
+// SetTakingQuota stores m as Set does, taking one send quota for it, or,
+// with none left, holding it back (Expiry -1) until an acknowledgement
+// frees one: in one step, under the lock NextImmediate takes. mqttdesk:
+// added. Taking the quota and holding back in two steps let an
+// acknowledgement come between them, free the quota, find nothing held
+// and leave the message held with quota to spare, until some other
+// acknowledgement came: for the last message in flight, never.
+func (i *Inflight) SetTakingQuota(m packets.Packet) (quota, added bool) {
+	i.Lock()
+	defer i.Unlock()
+	quota = i.TakeSendQuota()
+	if !quota {
+		m.Expiry = -1
+	}
+	return quota, i.setLocked(m)
 }
 
 // heldCount is 1 for a packet held back for send quota, else 0.

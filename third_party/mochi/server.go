@@ -1238,17 +1238,16 @@ func (s *Server) publishToClient(cl *Client, sub packets.Subscription, pk packet
 
 		out.PacketID = uint16(i) // [MQTT-2.2.1-4]
 		// mqttdesk: check and take the quota in one step; a load, then a
-		// decrease, let concurrent publishers send past Receive Maximum.
-		quota := cl.State.Inflight.TakeSendQuota()
-
-		if ok := cl.State.Inflight.Set(out); ok { // [MQTT-4.3.2-3] [MQTT-4.3.3-3]
+		// decrease, let concurrent publishers send past Receive Maximum. And
+		// store the message held back, without quota, in that same step.
+		quota, added := cl.State.Inflight.SetTakingQuota(out)
+		if added { // [MQTT-4.3.2-3] [MQTT-4.3.3-3]
 			atomic.AddInt64(&s.Info.Inflight, 1)
 			s.hooks.OnQosPublish(cl, out, out.Created, 0)
 		}
 
 		if !quota {
 			out.Expiry = -1
-			cl.State.Inflight.Set(out)
 			return out, nil
 		}
 	}

@@ -238,9 +238,11 @@ func (pk *Packet) Copy(allowTransfer bool) Packet {
 		p.Connect.WillPayload = append([]byte{}, pk.Connect.WillPayload...)
 	}
 
-	if len(pk.Payload) > 0 {
-		p.Payload = append([]byte{}, pk.Payload...)
-	}
+	// mqttdesk: the payload is shared, not copied. Nothing writes to a
+	// payload once it is read (a hook that changes one gives a new slice),
+	// and a copy for each subscriber made 20 subscribers that do not read
+	// hold 20 copies of every large message.
+	p.Payload = pk.Payload
 
 	if len(pk.ReasonCodes) > 0 {
 		p.ReasonCodes = append([]byte{}, pk.ReasonCodes...)
