@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	mqtt "github.com/mochi-mqtt/server/v2"
 )
 
 // testConfig listens on free loopback ports only.
@@ -54,24 +56,23 @@ func (b *Broker) hasSession(clientID string) bool {
 // inflight returns how many messages the broker holds in flight for
 // clientID, sent or waiting.
 func (b *Broker) inflight(clientID string) int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	cl, ok := b.srv.Clients.Get(clientID)
-	if !ok {
-		return 0
-	}
-	return cl.State.Inflight.Len()
+	return b.countOf(clientID, func(cl *mqtt.Client) int { return cl.State.Inflight.Len() })
 }
 
 // subscriptions returns how many subscriptions the client clientID holds.
 func (b *Broker) subscriptions(clientID string) int {
+	return b.countOf(clientID, func(cl *mqtt.Client) int { return cl.State.Subscriptions.Len() })
+}
+
+// countOf is count of the client clientID, or 0 when there is none.
+func (b *Broker) countOf(clientID string, count func(*mqtt.Client) int) int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	cl, ok := b.srv.Clients.Get(clientID)
 	if !ok {
 		return 0
 	}
-	return cl.State.Subscriptions.Len()
+	return count(cl)
 }
 
 // logBuffer collects a broker's log for a test; safe for concurrent use.
