@@ -122,7 +122,7 @@ func showBrokerSettings(core brokerCore, win fyne.Window, dialogs *dialogStack, 
 		exportCA(core, win, dialogs)
 	})})
 	form := container.NewVScroll(widget.NewForm(items...))
-	form.SetMinSize(fyne.NewSize(560, brokerSettingsHeight))
+	form.SetMinSize(fyne.NewSize(680, brokerSettingsHeight)) // room for the fields' hints
 	var d *dialog.ConfirmDialog
 	d = dialog.NewCustomConfirm("Local broker settings", "Save", "Cancel", form, func(ok bool) {
 		if !ok {

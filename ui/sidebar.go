@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -189,11 +190,30 @@ func (s *sidebar) menu(p model.Profile) *fyne.Menu {
 		fyne.NewMenuItem("Edit…", func() { w.editConnection(p) }),
 		fyne.NewMenuItem("Clone", func() { w.cloneConnection(p) }),
 		fyne.NewMenuItem("Move to folder…", func() { s.moveToFolder(p) }),
-		fyne.NewMenuItem("Move up", func() { s.reorder(p, -1) }),
-		fyne.NewMenuItem("Move down", func() { s.reorder(p, 1) }),
+		s.moveItem("Move up", p, -1),
+		s.moveItem("Move down", p, 1),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Delete…", func() { w.deleteConnection(p) }),
 	)
+}
+
+// moveItem is the menu item that moves p by delta within its folder,
+// disabled where p already is first (or last) there.
+func (s *sidebar) moveItem(label string, p model.Profile, delta int) *fyne.MenuItem {
+	item := fyne.NewMenuItem(label, func() { s.reorder(p, delta) })
+	item.Disabled = !s.canMove(p, delta)
+	return item
+}
+
+// canMove reports whether p has a neighbour in its folder on the delta
+// side. While searching, some rows are hidden, so moving is allowed.
+func (s *sidebar) canMove(p model.Profile, delta int) bool {
+	if s.search.Text != "" {
+		return true
+	}
+	i := slices.IndexFunc(s.items, func(it sidebarItem) bool { return it.profile != nil && it.profile.ID == p.ID })
+	j := i + delta
+	return i >= 0 && j >= 0 && j < len(s.items) && s.items[j].profile != nil && s.items[j].profile.Folder == p.Folder
 }
 
 func (s *sidebar) reorder(p model.Profile, delta int) {

@@ -27,6 +27,7 @@ type Core interface {
 	connectionCommands
 	importer
 	Version() uint64
+	DataDir() string // where connections, history and broker files live
 	Overview() map[string]app.ConnSummary
 	AutoConnect(ctx context.Context)
 }
