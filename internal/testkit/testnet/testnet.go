@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"sync"
 	"testing"
 )
 
@@ -22,6 +23,9 @@ func FreePort(t testing.TB) int {
 	t.Helper()
 	for range 200 {
 		port := 20000 + rand.IntN(10000)
+		if !handOut(port) {
+			continue // given to another test of this process, which may not have bound it yet
+		}
 		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 		if err == nil {
 			_ = l.Close()
@@ -30,6 +34,23 @@ func FreePort(t testing.TB) int {
 	}
 	t.Fatal("no free port between 20000 and 29999")
 	return 0
+}
+
+var (
+	handedMu sync.Mutex
+	handed   = map[int]bool{}
+)
+
+// handOut reports whether port was never returned by FreePort in this
+// process, and marks it as returned.
+func handOut(port int) bool {
+	handedMu.Lock()
+	defer handedMu.Unlock()
+	if handed[port] {
+		return false
+	}
+	handed[port] = true
+	return true
 }
 
 // NeedPeer skips the test when the command tool (a peer such as
