@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp/syntax"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -167,11 +168,14 @@ func permissionMessage(err error) string {
 func UserMessage(err error) string {
 	var ce *mqttcore.Error
 	var damaged *localbroker.DamagedFileError
+	var badPattern *syntax.Error // a search's regular expression
 	switch {
 	case err == nil:
 		return ""
 	case errors.As(err, &ce):
 		return ce.Sentence
+	case errors.As(err, &badPattern):
+		return fmt.Sprintf("That is not a regular expression: %s in %s.", badPattern.Code, badPattern.Expr)
 	case errors.Is(err, storage.ErrLocked):
 		return "mqttdesk is already running with this data directory; close the other window or start with another --data-dir."
 	case errors.Is(err, os.ErrPermission):

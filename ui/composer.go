@@ -246,7 +246,7 @@ func (c *composer) publish() {
 func (c *composer) showProblem(text string) {
 	c.problem.SetText(text)
 	c.problem.Show()
-	c.problemState = c.v.lastState
+	c.problemState = c.v.header.last.State
 	c.v.status.Hide()
 }
 

@@ -69,9 +69,6 @@ type connView struct {
 	messages *messageList
 	composer *composer
 	status   *widget.Label
-	// lastState is the connection's state as last shown ("connected"…);
-	// Fyne goroutine only.
-	lastState string
 
 	mu         sync.Mutex // guards filter and lastStored, read by the refresh loop
 	filter     viewFilter
@@ -148,7 +145,6 @@ func (v *connView) show(s viewSnapshot) {
 		return
 	}
 	v.header.showState(s.state)
-	v.lastState = s.state.State
 	v.composer.stateShown(s.state.State)
 	v.subs.show(s.state.Subscriptions)
 	if s.filter == v.currentFilter() {

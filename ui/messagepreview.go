@@ -26,6 +26,10 @@ func previewOf(p []byte, format payload.Format, cols, lines int) []string {
 	}
 	cols = max(cols, 12)
 	s := payload.Show(p, format, previewBytes)
+	whole := 0 // the payload's size when the preview is made of its start only
+	if s.Shortened {
+		whole = len(p)
+	}
 	src := strings.Split(strings.TrimRight(s.Text, "\n"), "\n")
 	var out []string
 	for i, line := range src {
@@ -39,25 +43,16 @@ func previewOf(p []byte, format payload.Format, cols, lines int) []string {
 		}
 		room := lines - len(out)
 		if room == 0 { // the whole line is hidden
-			return markCut(out, cols, 0, len(src)-i, shortenedFrom(p, s.Shortened))
+			return markCut(out, cols, 0, len(src)-i, whole)
 		}
 		out = append(out, wrapped[:room]...)
 		hidden := strings.Join(wrapped[room:], "")
-		return markCut(out, cols, utf8.RuneCountInString(hidden), len(src)-i-1, shortenedFrom(p, s.Shortened))
+		return markCut(out, cols, utf8.RuneCountInString(hidden), len(src)-i-1, whole)
 	}
-	if s.Shortened {
-		return markCut(out, cols, 0, 0, len(p))
+	if whole > 0 {
+		return markCut(out, cols, 0, 0, whole)
 	}
 	return out
-}
-
-// shortenedFrom is the payload's whole size when the preview was made of
-// its start only, and 0 when it was made of all of it.
-func shortenedFrom(p []byte, shortened bool) int {
-	if shortened {
-		return len(p)
-	}
-	return 0
 }
 
 // markCut ends the last of lines with how much was left out: chars of

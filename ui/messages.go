@@ -3,11 +3,8 @@ package ui
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"image/color"
-	"regexp"
-	"regexp/syntax"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -298,15 +295,6 @@ func (l *messageList) searchMore() {
 }
 
 func (l *messageList) runSearch(text string) {
-	if bad := l.badExpression(text); bad != "" {
-		l.results, l.searchNext, l.items = nil, 0, nil // no results of an older search stay
-		l.buildRows()
-		l.list.Refresh()
-		l.more.Hide()
-		l.info.SetText(bad)
-		l.info.Show()
-		return
-	}
 	q := l.query(text)
 	id, before := l.v.profile.ID, l.searchNext
 	l.info.SetText("Searching the history…")
@@ -324,8 +312,12 @@ func (l *messageList) runSearch(text string) {
 		if !l.searching || strings.TrimSpace(l.search.Text) != text {
 			return // the search changed meanwhile
 		}
-		if err != nil {
+		if err != nil { // such as a bad regular expression
 			l.info.SetText(app.UserMessage(err))
+			l.more.Hide()
+			l.items = l.results // this search's pages so far, no older search's
+			l.buildRows()
+			l.list.Refresh()
 			return
 		}
 		l.results = append(p.msgs, l.results...)
@@ -368,23 +360,6 @@ func (l *messageList) searchWhat(text string) string {
 		parts = append(parts, "in the whole history")
 	}
 	return strings.Join(parts, " ")
-}
-
-// badExpression says why text is no regular expression, when the search
-// takes it as one; "" when it is fine.
-func (l *messageList) badExpression(text string) string {
-	if !l.options.regexp.Checked {
-		return ""
-	}
-	_, err := regexp.Compile(text)
-	var re *syntax.Error
-	if errors.As(err, &re) {
-		return fmt.Sprintf("That is not a regular expression: %s in %s.", re.Code, re.Expr)
-	}
-	if err != nil {
-		return "That is not a regular expression: " + err.Error() + "."
-	}
-	return ""
 }
 
 // stopSearch goes back to the live messages.

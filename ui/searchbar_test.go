@@ -72,6 +72,7 @@ func TestSearchSaysWhatItLookedFor(t *testing.T) {
 	l.options.regexp.SetChecked(true)
 	l.search.SetText("[(")
 	l.startSearch()
+	q.runUntil(t, "the refusal", func() bool { return !strings.HasPrefix(l.info.Text, "Searching") })
 	if !strings.HasPrefix(l.info.Text, "That is not a regular expression: missing closing ]") || len(l.items) != 0 {
 		t.Errorf("a bad expression: %q, %d results shown", l.info.Text, len(l.items))
 	}
