@@ -217,10 +217,15 @@ func (im *importer) write(group []appendReq) error {
 }
 
 // decode decodes the next value into v, reading at most limits.value
-// bytes for it.
+// bytes for it. A value is always expected where decode is called, so a
+// file that ends there ends too early.
 func (im *importer) decode(v any) error {
 	im.in.left = limits.value
-	return im.dec.Decode(v)
+	err := im.dec.Decode(v)
+	if errors.Is(err, io.EOF) {
+		err = io.ErrUnexpectedEOF // the file ended after a comma
+	}
+	return err
 }
 
 // decodeHeld decodes a value kept until the commit, within limits.held

@@ -146,6 +146,7 @@ func TestImportOfHostileFiles(t *testing.T) {
 	list := doc["profiles"].([]any)
 	doc["profiles"] = append(append(list, list...), list...)
 	many, _ = json.Marshal(doc)
+	afterComma := bytes.LastIndex(file[:len(file)/2], []byte("}\n,{")) + 3
 
 	for _, tc := range []struct {
 		name string
@@ -153,6 +154,7 @@ func TestImportOfHostileFiles(t *testing.T) {
 		want string
 	}{
 		{"cut in the second connection's messages", bytes.NewReader(file[:len(file)*1/2]), "unexpected EOF"},
+		{"cut after a comma between messages", bytes.NewReader(file[:afterComma]), "unexpected EOF"},
 		{"an endless payload", &endless{head: []byte(`{"format":"mqttdesk-export","version":1,"profiles":[{"messages":[{"payload":"`), fill: 'A'}, "larger than"},
 		{"an endless topic", &endless{head: []byte(`{"format":"mqttdesk-export","version":1,"profiles":[{"profile":{"options":{"name":"`), fill: 'x'}, "larger than"},
 		{"endless nesting", &endless{head: []byte(`{"format":"mqttdesk-export","other":`), fill: '['}, "exceeded max depth"},
