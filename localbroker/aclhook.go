@@ -1,7 +1,6 @@
 package localbroker
 
 import (
-	"bytes"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -31,9 +30,9 @@ func newACLHook(acl *ACL, log *slog.Logger) *aclHook {
 
 func (h *aclHook) ID() string { return "mqttdesk-acl" }
 
-func (h *aclHook) Provides(b byte) bool {
-	return bytes.IndexByte([]byte{mqtt.OnACLCheck, mqtt.OnSubscribed}, b) >= 0
-}
+var aclEvents = eventsOf(mqtt.OnACLCheck, mqtt.OnSubscribed)
+
+func (h *aclHook) Provides(b byte) bool { return aclEvents.has(b) }
 
 func aclClientOf(cl *mqtt.Client) aclClient {
 	return aclClient{username: string(cl.Properties.Username), clientID: cl.ID}

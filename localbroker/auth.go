@@ -41,9 +41,9 @@ func newAuthHook(users []User, log *slog.Logger, refusals *atomic.Int64) *authHo
 
 func (h *authHook) ID() string { return "mqttdesk-auth" }
 
-func (h *authHook) Provides(b byte) bool {
-	return b == mqtt.OnConnectAuthenticate || b == mqtt.OnConnect
-}
+var authEvents = eventsOf(mqtt.OnConnectAuthenticate, mqtt.OnConnect)
+
+func (h *authHook) Provides(b byte) bool { return authEvents.has(b) }
 
 // OnConnect waits out the address's slow-down, or refuses the attempt
 // busy when too many of the address already wait.

@@ -1,7 +1,6 @@
 package localbroker
 
 import (
-	"bytes"
 	"maps"
 	"sync"
 
@@ -34,9 +33,9 @@ func newDropHook() *dropHook {
 
 func (h *dropHook) ID() string { return "mqttdesk-drops" }
 
-func (h *dropHook) Provides(b byte) bool {
-	return bytes.IndexByte([]byte{mqtt.OnPublishDropped}, b) >= 0
-}
+var dropEvents = eventsOf(mqtt.OnPublishDropped)
+
+func (h *dropHook) Provides(b byte) bool { return dropEvents.has(b) }
 
 func (h *dropHook) OnPublishDropped(cl *mqtt.Client, _ packets.Packet) {
 	h.mu.Lock()

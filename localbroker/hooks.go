@@ -1,8 +1,6 @@
 package localbroker
 
 import (
-	"bytes"
-
 	mqtt "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/packets"
 )
@@ -38,9 +36,9 @@ type complianceHook struct {
 
 func (h *complianceHook) ID() string { return "mqttdesk-compliance" }
 
-func (h *complianceHook) Provides(b byte) bool {
-	return bytes.IndexByte([]byte{mqtt.OnPacketEncode, mqtt.OnPublish, mqtt.OnWill}, b) >= 0
-}
+var complianceEvents = eventsOf(mqtt.OnPacketEncode, mqtt.OnPublish, mqtt.OnWill)
+
+func (h *complianceHook) Provides(b byte) bool { return complianceEvents.has(b) }
 
 func (h *complianceHook) OnPacketEncode(cl *mqtt.Client, pk packets.Packet) packets.Packet {
 	switch pk.FixedHeader.Type {

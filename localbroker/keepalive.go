@@ -1,7 +1,6 @@
 package localbroker
 
 import (
-	"bytes"
 	"log/slog"
 	"sync/atomic"
 
@@ -24,9 +23,9 @@ type keepAliveHook struct {
 
 func (h *keepAliveHook) ID() string { return "mqttdesk-keepalive" }
 
-func (h *keepAliveHook) Provides(b byte) bool {
-	return bytes.IndexByte([]byte{mqtt.OnConnect}, b) >= 0
-}
+var keepAliveEvents = eventsOf(mqtt.OnConnect)
+
+func (h *keepAliveHook) Provides(b byte) bool { return keepAliveEvents.has(b) }
 
 func (h *keepAliveHook) OnConnect(cl *mqtt.Client, pk packets.Packet) error {
 	asked := pk.Connect.Keepalive

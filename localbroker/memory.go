@@ -1,7 +1,6 @@
 package localbroker
 
 import (
-	"bytes"
 	"errors"
 	"runtime/debug"
 	"sync"
@@ -42,9 +41,9 @@ func newMemoryHook() *memoryHook { return &memoryHook{release: debug.FreeOSMemor
 
 func (h *memoryHook) ID() string { return "mqttdesk-memory" }
 
-func (h *memoryHook) Provides(b byte) bool {
-	return bytes.IndexByte([]byte{mqtt.OnPacketRead, mqtt.OnPacketSent}, b) >= 0
-}
+var memoryEvents = eventsOf(mqtt.OnPacketRead, mqtt.OnPacketSent)
+
+func (h *memoryHook) Provides(b byte) bool { return memoryEvents.has(b) }
 
 func (h *memoryHook) OnPacketRead(_ *mqtt.Client, pk packets.Packet) (packets.Packet, error) {
 	if pk.FixedHeader.Remaining >= largePacket {

@@ -120,6 +120,11 @@ type ClientConnection struct {
 	Remote   string        // the remote address of the client
 	Listener string        // listener id of the client
 	Inline   bool          // if true, the client is the built-in 'inline' embedded client
+
+	// mqttdesk: readAhead is set, under the client's lock and by its read
+	// loop only, while a whole packet waits in bconn; writes gather in
+	// outbuf meanwhile and are flushed when it clears.
+	readAhead bool
 }
 
 // ClientProperties contains the properties which define the client behaviour.
@@ -415,7 +420,53 @@ func (cl *Client) Read(packetHandler ReadFn) error {
 		if err != nil {
 			return err
 		}
+
+		if err := cl.gatherWhileReadAhead(); err != nil { // mqttdesk
+			return err
+		}
 	}
+}
+
+// gatherWhileReadAhead lets the answers to packets already read (PUBACK
+// and the like) gather in the write buffer while another whole packet
+// waits to be read, and flushes them before the read loop could block:
+// a publisher streaming at QoS 1 gets its acks a buffer at a time
+// instead of a write each.
+func (cl *Client) gatherWhileReadAhead() error {
+	ahead := wholePacketBuffered(cl.Net.bconn)
+	if ahead == cl.Net.readAhead {
+		return nil
+	}
+
+	cl.Lock()
+	defer cl.Unlock()
+	cl.Net.readAhead = ahead
+	if ahead {
+		return nil
+	}
+
+	return cl.flushOutbuf()
+}
+
+// wholePacketBuffered reports whether r holds a whole packet, so that
+// reading it cannot block.
+func wholePacketBuffered(r *bufio.Reader) bool {
+	n := r.Buffered()
+	if n < 2 {
+		return false
+	}
+
+	b, _ := r.Peek(min(n, 5)) // within what is buffered: never blocks
+	length, shift := 0, 0
+	for i := 1; i < len(b); i++ {
+		length |= int(b[i]&0x7f) << shift
+		if b[i] < 0x80 {
+			return n >= i+1+length
+		}
+		shift += 7
+	}
+
+	return false
 }
 
 // Stop instructs the client to shut down all processing goroutines and disconnect.
@@ -699,7 +750,8 @@ func (cl *Client) WritePacket(pk packets.Packet) error {
 	n, err := func() (int64, error) {
 		cl.Lock()
 		defer cl.Unlock()
-		if cl.State.outbound.len() == 0 { // mqttdesk
+		gather := cl.Net.readAhead && pk.FixedHeader.Type != packets.Disconnect // mqttdesk: a DISCONNECT goes out at once
+		if cl.State.outbound.len() == 0 && !gather {                            // mqttdesk
 			if cl.Net.outbuf == nil {
 				return buf.WriteTo(cl.Net.Conn)
 			}
