@@ -61,7 +61,7 @@ func benchFlags(args []string, stdout, stderr io.Writer) (benchConfig, error) {
 	if AsksForHelp(args) {
 		fs.SetOutput(stdout)
 	}
-	fs.Usage = func() { _, _ = io.WriteString(fs.Output(), benchUsage); fs.PrintDefaults() }
+	fs.Usage = func() { _, _ = io.WriteString(fs.Output(), benchUsage); printFlags(fs) }
 	rawURL := fs.String("url", "mqtt://127.0.0.1:1883", "broker `URL`: mqtt://, mqtts://, ws:// or wss://host:port[/path]")
 	version := fs.String("V", "5", "MQTT `version`: 5 or 3.1.1")
 	user := fs.String("u", "", "`username`")

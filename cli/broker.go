@@ -44,7 +44,7 @@ Flags:
 func brokerFlags(args []string, stdout, stderr io.Writer, dataDir string) (localbroker.Config, string, bool, error) {
 	fs := flag.NewFlagSet("mqttdesk broker", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), brokerUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(fs.Output(), brokerUsage); printFlags(fs) }
 	cfg := localbroker.DefaultConfig()
 	var users userList
 	off := func(s string) string {

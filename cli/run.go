@@ -29,7 +29,7 @@ Flags:
 func Run(args []string, stdout, stderr io.Writer) (cfg app.Config, window bool, status int) {
 	fs := flag.NewFlagSet("mqttdesk", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); printFlags(fs) }
 	fs.StringVar(&cfg.DataDir, "data-dir", "", "`directory` for connections, history and broker files (default: the user's config directory/mqttdesk)")
 	fs.BoolVar(&cfg.Recover, "recover", false, "if the data file is damaged, keep it aside (renamed, not deleted) and start with a fresh one")
 	version := fs.Bool("version", false, "print mqttdesk's version and exit")
