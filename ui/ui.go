@@ -41,8 +41,8 @@ type connectionCommands interface {
 	DeleteProfile(ctx context.Context, id string) error
 }
 
-// refreshEvery is how often the window reads the core's state: 20 times a
-// second, whatever the message rate.
+// refreshEvery is how often the window looks for changes in the core's
+// state: 20 times a second; a stream of changes is drawn at busyEvery.
 const refreshEvery = 50 * time.Millisecond
 
 // brokerEvery is how often the local broker card is redrawn.
@@ -143,6 +143,7 @@ func (w *Window) refreshLoop(ctx context.Context) {
 	t := time.NewTicker(refreshEvery)
 	defer t.Stop()
 	var seen uint64
+	var changes pace
 	var lastBroker time.Time
 	var pending atomic.Bool
 	for {
@@ -158,7 +159,9 @@ func (w *Window) refreshLoop(ctx context.Context) {
 				lastBroker = now
 				draws = append(draws, w.readBroker(now))
 			}
-			if v := w.core.Version(); v != seen {
+			if v := w.core.Version(); v == seen {
+				changes.quiet()
+			} else if changes.due(now) {
 				seen = v
 				draws = append(draws, w.readChanges()...)
 			}
