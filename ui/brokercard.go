@@ -58,7 +58,7 @@ func newBrokerCard(core brokerCore, win fyne.Window, dialogs *dialogStack, onSta
 	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), func() { showBrokerSettings(c.core, c.win, dialogs, c.restart) })
 	top := container.NewBorder(nil, nil, c.toggle, settings, c.status)
 	body := container.NewVBox(top, c.urls, c.counters, c.problem)
-	c.card = widget.NewCard("Local broker", "An MQTT broker on this machine, for offline testing", body)
+	c.card = widget.NewCard("Local broker", "Offline testing on this machine", body)
 	c.show(core.LocalBroker())
 	return c
 }

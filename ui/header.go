@@ -69,7 +69,9 @@ func newViewHeader(v *connView, core historyKeeper) *viewHeader {
 	more = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), func() { showMenuBelow(h.menu(), more) })
 	title := container.NewHBox(h.name, container.New(dotBox{10}, h.dot), h.status)
 	actions := container.NewHBox(h.stop, h.connect, edit, more)
-	top := container.NewBorder(nil, nil, nil, actions, container.New(tightVBox{}, title, h.url))
+	// The buttons keep their own height, centred beside the two lines of
+	// name and address, instead of stretching to them.
+	top := container.NewBorder(nil, nil, nil, container.NewCenter(actions), container.New(tightVBox{}, title, h.url))
 	h.view = container.NewPadded(container.NewVBox(top, h.problem))
 	return h
 }

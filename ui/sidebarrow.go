@@ -17,6 +17,7 @@ import (
 type sidebarRow struct {
 	widget.BaseWidget
 	header     *fyne.Container
+	selection  *canvas.Rectangle // behind the open connection's row
 	folderName *widget.Label
 	body       *fyne.Container
 	dot        *canvas.Circle
@@ -72,12 +73,21 @@ func newSidebarRow() fyne.CanvasObject {
 	texts := container.New(tightVBox{}, r.name, r.host)
 	right := container.NewHBox(container.NewCenter(r.badge), r.menuButton)
 	r.body = container.NewBorder(nil, nil, container.New(dotBox{10}, r.dot), right, texts)
+	r.selection = canvas.NewRectangle(theme.Color(theme.ColorNameSelection))
+	r.selection.CornerRadius = theme.InputRadiusSize()
 	r.ExtendBaseWidget(r)
 	return r
 }
 
 func (r *sidebarRow) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(container.NewStack(r.header, r.body))
+	return widget.NewSimpleRenderer(container.NewStack(r.selection, r.header, r.body))
+}
+
+// showSelected marks the row as the open connection's, or not.
+func (r *sidebarRow) showSelected(selected bool) {
+	r.selection.Hidden = !selected
+	r.selection.FillColor = theme.Color(theme.ColorNameSelection)
+	r.selection.Refresh()
 }
 
 func (s *sidebar) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
@@ -91,6 +101,7 @@ func (s *sidebar) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 			name += " (folded)"
 		}
 		r.folderName.SetText(name)
+		r.showSelected(false)
 		return
 	}
 	p := *item.profile
@@ -100,6 +111,7 @@ func (s *sidebar) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	st := s.status[p.ID]
 	r.dot.FillColor = stateColor(st.State, st.Err != "")
 	r.dot.Refresh()
+	r.showSelected(p.ID == s.selected)
 	r.name.Segments = highlighted(p.Options.Name, item.matched, p.ID == s.selected)
 	r.name.Refresh()
 	r.host.SetText(p.Options.URL())
