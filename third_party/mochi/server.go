@@ -1084,6 +1084,13 @@ func (s *Server) processPublish(cl *Client, pk packets.Packet) error {
 		s.hooks.OnQosPublish(cl, ack, ack.Created, 0)
 	}
 
+	// mqttdesk: the message is queued for its subscribers before the
+	// publisher is told it arrived, so that a publisher holding the
+	// PUBACK (or PUBREC) knows every subscriber's session holds it; a
+	// session taken over at that moment found it missing or out of order.
+	s.publishToSubscribers(pk)
+	s.hooks.OnPublished(cl, pk)
+
 	err = cl.WritePacket(ack)
 	if err != nil {
 		return err
@@ -1096,9 +1103,6 @@ func (s *Server) processPublish(cl *Client, pk packets.Packet) error {
 		cl.State.Inflight.IncreaseReceiveQuota()
 		s.hooks.OnQosComplete(cl, ack)
 	}
-
-	s.publishToSubscribers(pk)
-	s.hooks.OnPublished(cl, pk)
 
 	return nil
 }
@@ -1147,7 +1151,7 @@ func (s *Server) publishToSubscribers(pk packets.Packet) {
 		}
 	}
 
-	subscribers := s.Topics.Subscribers(pk.TopicName)
+	subscribers := s.Topics.cachedSubscribers(pk.TopicName) // mqttdesk: read-only unless shared
 	if len(subscribers.Shared) > 0 {
 		subscribers = s.hooks.OnSelectSubscribers(subscribers, pk)
 		if len(subscribers.SharedSelected) == 0 {

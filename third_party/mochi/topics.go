@@ -353,6 +353,56 @@ func (s *Subscribers) MergeSharedSelected() {
 type TopicsIndex struct {
 	Retained *packets.Packets
 	root     *particle // a leaf containing a message and more leaves.
+
+	// mqttdesk: the subscribers of recently published topics, for
+	// publishing; see cachedSubscribers.
+	cacheMu  sync.RWMutex
+	cache    map[string]*Subscribers
+	cacheGen uint64 // bumped, under cacheMu, by every change of subscriptions
+}
+
+// subscribersCacheSize bounds how many topics' subscribers are kept; when
+// it is reached the cache starts again empty.
+const subscribersCacheSize = 4096
+
+// cachedSubscribers returns the subscribers of topic as Subscribers would,
+// from a cache that every subscribe and unsubscribe empties: a stream of
+// messages to a topic no longer builds four maps per message. The result
+// is shared and must not be changed; one with shared subscriptions, which
+// publishing selects among and so changes, is never cached.
+func (x *TopicsIndex) cachedSubscribers(topic string) *Subscribers {
+	x.cacheMu.RLock()
+	subs, ok := x.cache[topic]
+	gen := x.cacheGen
+	x.cacheMu.RUnlock()
+	if ok {
+		return subs
+	}
+
+	subs = x.Subscribers(topic)
+	if len(subs.Shared) > 0 {
+		return subs
+	}
+
+	x.cacheMu.Lock()
+	defer x.cacheMu.Unlock()
+	if x.cacheGen == gen { // no subscription changed during the scan
+		if x.cache == nil || len(x.cache) >= subscribersCacheSize {
+			x.cache = map[string]*Subscribers{}
+		}
+		x.cache[topic] = subs
+	}
+
+	return subs
+}
+
+// subscriptionsChanged empties the subscribers cache; it is called after
+// every change of the index's subscriptions.
+func (x *TopicsIndex) subscriptionsChanged() {
+	x.cacheMu.Lock()
+	x.cacheGen++
+	x.cache = nil
+	x.cacheMu.Unlock()
 }
 
 // NewTopicsIndex returns a pointer to a new instance of Index.
@@ -371,6 +421,7 @@ func NewTopicsIndex() *TopicsIndex {
 func (x *TopicsIndex) InlineSubscribe(subscription InlineSubscription) bool {
 	x.root.Lock()
 	defer x.root.Unlock()
+	defer x.subscriptionsChanged() // mqttdesk: after the change, still under the lock
 
 	var existed bool
 	n := x.set(subscription.Filter, 0)
@@ -385,6 +436,7 @@ func (x *TopicsIndex) InlineSubscribe(subscription InlineSubscription) bool {
 func (x *TopicsIndex) InlineUnsubscribe(id int, filter string) bool {
 	x.root.Lock()
 	defer x.root.Unlock()
+	defer x.subscriptionsChanged() // mqttdesk: after the change, still under the lock
 
 	particle := x.seek(filter, 0)
 	if particle == nil {
@@ -404,6 +456,7 @@ func (x *TopicsIndex) InlineUnsubscribe(id int, filter string) bool {
 func (x *TopicsIndex) Subscribe(client string, subscription packets.Subscription) bool {
 	x.root.Lock()
 	defer x.root.Unlock()
+	defer x.subscriptionsChanged() // mqttdesk: after the change, still under the lock
 
 	var existed bool
 	prefix, _ := isolateParticle(subscription.Filter, 0)
@@ -426,6 +479,7 @@ func (x *TopicsIndex) Subscribe(client string, subscription packets.Subscription
 func (x *TopicsIndex) Unsubscribe(filter, client string) bool {
 	x.root.Lock()
 	defer x.root.Unlock()
+	defer x.subscriptionsChanged() // mqttdesk: after the change, still under the lock
 
 	var d int
 	prefix, _ := isolateParticle(filter, 0)
