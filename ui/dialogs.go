@@ -90,9 +90,6 @@ func formWidgets(items []*widget.FormItem) []fyne.CanvasObject {
 	objs := make([]fyne.CanvasObject, len(items))
 	for i, it := range items {
 		objs[i] = it.Widget
-		if l, ok := it.Widget.(*fieldLook); ok {
-			objs[i] = l.field
-		}
 	}
 	return objs
 }

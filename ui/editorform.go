@@ -148,15 +148,15 @@ func (f *editorForm) generalTab(o mqtt.Options) fyne.CanvasObject {
 	f.autoConnect = widget.NewCheck("Connect when mqttdesk starts", nil)
 	f.autoConnect.SetChecked(f.original.AutoConnect)
 	return f.form(
-		formItem("Name", f.name),
-		formItem("Protocol", f.scheme),
-		formItem("Host", f.host),
-		formItem("Port", f.port),
-		hinted("WebSocket path", f.wsPath, "for ws and wss"),
-		formItem("MQTT version", f.version),
-		formItem("Client ID", container.NewBorder(nil, nil, nil, generate, f.clientID)),
-		formItem("", f.clientIDTime),
-		formItem("Start", f.autoConnect),
+		widget.NewFormItem("Name", f.name),
+		widget.NewFormItem("Protocol", f.scheme),
+		widget.NewFormItem("Host", f.host),
+		widget.NewFormItem("Port", f.port),
+		&widget.FormItem{Text: "WebSocket path", Widget: f.wsPath, HintText: "for ws and wss"},
+		widget.NewFormItem("MQTT version", f.version),
+		widget.NewFormItem("Client ID", container.NewBorder(nil, nil, nil, generate, f.clientID)),
+		widget.NewFormItem("", f.clientIDTime),
+		widget.NewFormItem("Start", f.autoConnect),
 	)
 }
 
@@ -165,8 +165,8 @@ func (f *editorForm) authTab(o mqtt.Options) fyne.CanvasObject {
 	f.password = newPasswordEntry()
 	f.password.SetText(o.Password)
 	return f.form(
-		formItem("Username", f.username),
-		hinted("Password", f.password, "kept encrypted, never in plain text on disk"),
+		widget.NewFormItem("Username", f.username),
+		&widget.FormItem{Text: "Password", Widget: f.password, HintText: "kept encrypted, never in plain text on disk"},
 	)
 }
 
@@ -189,14 +189,14 @@ func (f *editorForm) tlsTab(o mqtt.Options) fyne.CanvasObject {
 	f.tlsStatus.Wrapping = fyne.TextWrapWord
 	f.tlsStatus.Importance = widget.DangerImportance
 	return container.NewBorder(nil, f.tlsStatus, nil, nil, f.form(
-		formItem("Verification", f.insecure),
-		formItem("CA file", f.browse(f.caFile)),
-		formItem("Client certificate", f.browse(f.certFile)),
-		formItem("Client key", f.browse(f.keyFile)),
-		hinted("Key passphrase", f.passphrase, "kept encrypted"),
-		formItem("Server name (SNI)", f.serverName),
-		formItem("ALPN", f.alpn),
-		formItem("Minimum TLS version", f.minTLS),
+		widget.NewFormItem("Verification", f.insecure),
+		widget.NewFormItem("CA file", f.browse(f.caFile)),
+		widget.NewFormItem("Client certificate", f.browse(f.certFile)),
+		widget.NewFormItem("Client key", f.browse(f.keyFile)),
+		&widget.FormItem{Text: "Key passphrase", Widget: f.passphrase, HintText: "kept encrypted"},
+		widget.NewFormItem("Server name (SNI)", f.serverName),
+		widget.NewFormItem("ALPN", f.alpn),
+		widget.NewFormItem("Minimum TLS version", f.minTLS),
 	))
 }
 

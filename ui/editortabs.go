@@ -44,15 +44,15 @@ func (f *editorForm) willTab(o mqtt.Options) fyne.CanvasObject {
 	f.willUTF8 = widget.NewCheck("Payload is UTF-8 text (payload format indicator)", nil)
 	f.willUTF8.SetChecked(w.Properties.PayloadFormat != nil && *w.Properties.PayloadFormat == 1)
 	return f.form(
-		formItem("", f.willOn),
-		formItem("Topic", f.willTopic),
-		formItem("Payload", f.willPayload),
-		formItem("QoS", container.NewHBox(f.willQoS, f.willRetain)),
-		hinted("Will delay (s)", f.willDelay, "MQTT 5"),
-		hinted("Message expiry (s)", f.willExpiry, "MQTT 5"),
-		hinted("Content type", f.willContentType, "MQTT 5"),
-		hinted("Response topic", f.willResponseTopic, "MQTT 5"),
-		formItem("", f.willUTF8),
+		widget.NewFormItem("", f.willOn),
+		widget.NewFormItem("Topic", f.willTopic),
+		widget.NewFormItem("Payload", f.willPayload),
+		widget.NewFormItem("QoS", container.NewHBox(f.willQoS, f.willRetain)),
+		&widget.FormItem{Text: "Will delay (s)", Widget: f.willDelay, HintText: "MQTT 5"},
+		&widget.FormItem{Text: "Message expiry (s)", Widget: f.willExpiry, HintText: "MQTT 5"},
+		&widget.FormItem{Text: "Content type", Widget: f.willContentType, HintText: "MQTT 5"},
+		&widget.FormItem{Text: "Response topic", Widget: f.willResponseTopic, HintText: "MQTT 5"},
+		widget.NewFormItem("", f.willUTF8),
 	)
 }
 
@@ -69,12 +69,12 @@ func (f *editorForm) mqtt5Tab(o mqtt.Options) fyne.CanvasObject {
 	f.userProps.SetPlaceHolder("key=value, one a line")
 	f.userProps.SetMinRowsVisible(3)
 	return f.form(
-		hinted("Session expiry (s)", f.sessionExpiry, "how long the broker keeps the session after a disconnect"),
-		formItem("Receive maximum", f.receiveMax),
-		formItem("Topic alias maximum", f.aliasMax),
-		formItem("", f.requestResponse),
-		formItem("", f.requestProblem),
-		formItem("User properties", f.userProps),
+		&widget.FormItem{Text: "Session expiry (s)", Widget: f.sessionExpiry, HintText: "how long the broker keeps the session after a disconnect"},
+		widget.NewFormItem("Receive maximum", f.receiveMax),
+		widget.NewFormItem("Topic alias maximum", f.aliasMax),
+		widget.NewFormItem("", f.requestResponse),
+		widget.NewFormItem("", f.requestProblem),
+		widget.NewFormItem("User properties", f.userProps),
 	)
 }
 
@@ -92,11 +92,11 @@ func (f *editorForm) proxyTab(o mqtt.Options) fyne.CanvasObject {
 	f.proxyPass = newPasswordEntry()
 	f.proxyPass.SetText(o.Proxy.Password)
 	return f.form(
-		formItem("Proxy", f.proxyKind),
-		formItem("Host", f.proxyHost),
-		formItem("Port", f.proxyPort),
-		formItem("Username", f.proxyUser),
-		formItem("Password", f.proxyPass),
+		widget.NewFormItem("Proxy", f.proxyKind),
+		widget.NewFormItem("Host", f.proxyHost),
+		widget.NewFormItem("Port", f.proxyPort),
+		widget.NewFormItem("Username", f.proxyUser),
+		widget.NewFormItem("Password", f.proxyPass),
 	)
 }
 
@@ -121,15 +121,15 @@ func (f *editorForm) advancedTab(o mqtt.Options) fyne.CanvasObject {
 	}
 	f.wsHeaders.SetText(strings.Join(lines, "\n"))
 	return f.form(
-		hinted("Keep-alive (s)", f.keepAlive, "0 turns it off"),
-		formItem("Connect timeout (s)", f.timeout),
-		formItem("Session", f.clean),
-		formItem("Reconnect", f.reconnect),
-		formItem("First retry after (s)", f.reconnectFrom),
-		formItem("Longest wait (s)", f.reconnectTo),
-		hinted("Give up after", f.tries, "attempts; 0 for never"),
-		hinted("Maximum packet size", f.maxPacket, "bytes; a larger packet from the broker closes the connection (MQTT 5 tells the broker)"),
-		formItem("WebSocket headers", f.wsHeaders),
+		&widget.FormItem{Text: "Keep-alive (s)", Widget: f.keepAlive, HintText: "0 turns it off"},
+		widget.NewFormItem("Connect timeout (s)", f.timeout),
+		widget.NewFormItem("Session", f.clean),
+		widget.NewFormItem("Reconnect", f.reconnect),
+		widget.NewFormItem("First retry after (s)", f.reconnectFrom),
+		widget.NewFormItem("Longest wait (s)", f.reconnectTo),
+		&widget.FormItem{Text: "Give up after", Widget: f.tries, HintText: "attempts; 0 for never"},
+		&widget.FormItem{Text: "Maximum packet size", Widget: f.maxPacket, HintText: "bytes; a larger packet from the broker closes the connection (MQTT 5 tells the broker)"},
+		widget.NewFormItem("WebSocket headers", f.wsHeaders),
 	)
 }
 
