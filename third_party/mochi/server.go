@@ -1715,6 +1715,16 @@ func (s *Server) sendLWT(cl *Client) {
 	}
 
 	if cl.Properties.Will.WillDelayInterval > 0 {
+		// mqttdesk: a client back within its will delay gets no will
+		// [MQTT-3.1.3-9]. Its new connection deletes the delayed will after
+		// taking the session over; an old connection slow to see its end
+		// must not queue the will after that, so the check and the queueing
+		// are one step with the takeover.
+		s.sessions.Lock()
+		defer s.sessions.Unlock()
+		if cl.IsTakenOver() {
+			return
+		}
 		pk.Connect.WillProperties.WillDelayInterval = cl.Properties.Will.WillDelayInterval
 		pk.Expiry = time.Now().Unix() + int64(pk.Connect.WillProperties.WillDelayInterval)
 		s.loop.willDelayed.Add(cl.ID, pk)
