@@ -449,7 +449,9 @@ func (cl *Client) gatherWhileReadAhead() error {
 }
 
 // wholePacketBuffered reports whether r holds a whole packet, so that
-// reading it cannot block.
+// reading it cannot block. It decodes the remaining length itself:
+// packets.DecodeLength takes an io.ByteReader, and a reader over the
+// peeked bytes would be allocated for every packet read.
 func wholePacketBuffered(r *bufio.Reader) bool {
 	n := r.Buffered()
 	if n < 2 {
