@@ -221,11 +221,7 @@ func (im *importer) write(group []appendReq) error {
 // file that ends there ends too early.
 func (im *importer) decode(v any) error {
 	im.in.left = limits.value
-	err := im.dec.Decode(v)
-	if errors.Is(err, io.EOF) {
-		err = io.ErrUnexpectedEOF // the file ended after a comma
-	}
-	return err
+	return endedEarly(im.dec.Decode(v)) // after a comma, say
 }
 
 // decodeHeld decodes a value kept until the commit, within limits.held
@@ -274,8 +270,14 @@ func (im *importer) delim(want json.Delim) error {
 func (im *importer) token() (json.Token, error) {
 	im.in.left = limits.value
 	tok, err := im.dec.Token()
+	return tok, endedEarly(err) // before its last bracket, say
+}
+
+// endedEarly is err, or io.ErrUnexpectedEOF for the end of the file: the
+// importer reads only where more must come.
+func endedEarly(err error) error {
 	if errors.Is(err, io.EOF) {
-		err = io.ErrUnexpectedEOF // the file ended before its last bracket
+		return io.ErrUnexpectedEOF
 	}
-	return tok, err
+	return err
 }
